@@ -1,0 +1,14 @@
+"""Settings for a developer machine and the one-command demo."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A fixed key is fine here: local settings never serve real residents.
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

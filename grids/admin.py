@@ -1,0 +1,490 @@
+from django.contrib import admin
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from core.phones import mask_mobile
+
+from . import selectors
+from .admin_base import ScopedInline, ScopedModelAdmin
+from .models import (
+    Building,
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    OwnersCommittee,
+    PartyMember,
+    PartyOrganization,
+    Person,
+    PropertyCompany,
+    Role,
+    Subdistrict,
+    Unit,
+)
+from .resources import HouseholdResource, PartyMemberResource, PersonResource
+
+RelatedOnly = admin.RelatedOnlyFieldListFilter
+
+
+def _changelist_link(model, count, **filters):
+    """Return ``count`` linking to the changelist of ``model`` narrowed by ``filters``."""
+    url = reverse(f"admin:grids_{model._meta.model_name}_changelist")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return format_html('<a href="{}?{}">{}</a>', url, query, count)
+
+
+class ScopedImportExportMixin(ImportExportMixin):
+    """Hand the signed-in user to the resource: lookups and saves are scoped."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "user": request.user,
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {
+            **super().get_export_resource_kwargs(request, **kwargs),
+            "user": request.user,
+        }
+
+    def get_export_queryset(self, request):
+        return self.get_queryset(request)
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.district_list)
+    list_display = ("name", "division_code")
+    search_fields = ("name", "division_code")
+
+
+@admin.register(Subdistrict)
+class SubdistrictAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.subdistrict_list)
+    list_display = ("name", "district", "division_code")
+    list_filter = (("district", RelatedOnly),)
+    search_fields = ("name", "division_code")
+
+
+class GridInline(ScopedInline):
+    model = Grid
+    fields = ("name", "chat_group")
+
+
+class CompoundInline(ScopedInline):
+    model = Compound
+    fields = ("name", "grade", "property_company", "supervising_unit")
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.community_list)
+    list_display = (
+        "name",
+        "subdistrict",
+        "division_code",
+        "grids_link",
+        "compounds_link",
+        "buildings_link",
+        "households_link",
+        "party_orgs_link",
+    )
+    list_filter = (("subdistrict", RelatedOnly),)
+    search_fields = ("name", "division_code")
+    readonly_fields = ("overview",)
+    fields = (
+        "subdistrict",
+        "name",
+        "division_code",
+        "founded_date",
+        "address",
+        "overview",
+    )
+    inlines = [GridInline, CompoundInline]
+
+    @admin.display(description=_("grids"), ordering="grid_count")
+    def grids_link(self, obj):
+        return _changelist_link(Grid, obj.grid_count, community__id__exact=obj.pk)
+
+    @admin.display(description=_("compounds"), ordering="compound_count")
+    def compounds_link(self, obj):
+        return _changelist_link(
+            Compound, obj.compound_count, community__id__exact=obj.pk
+        )
+
+    @admin.display(description=_("buildings"), ordering="building_count")
+    def buildings_link(self, obj):
+        return _changelist_link(
+            Building, obj.building_count, compound__community__id__exact=obj.pk
+        )
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def households_link(self, obj):
+        return _changelist_link(
+            Household,
+            obj.household_count,
+            unit__building__compound__community__id__exact=obj.pk,
+        )
+
+    @admin.display(description=_("party organisations"), ordering="party_org_count")
+    def party_orgs_link(self, obj):
+        return _changelist_link(
+            PartyOrganization, obj.party_org_count, community__id__exact=obj.pk
+        )
+
+    @admin.display(description=_("overview"))
+    def overview(self, obj):
+        # ``obj`` comes from the selector, so it carries the counts already.
+        if obj.pk is None:
+            return "-"
+        row = obj
+        return format_html(
+            "{}: {} · {}: {} · {}: {} · {}: {} · {}: {}",
+            _("grids"),
+            self.grids_link(row),
+            _("compounds"),
+            self.compounds_link(row),
+            _("buildings"),
+            self.buildings_link(row),
+            _("households"),
+            self.households_link(row),
+            _("party organisations"),
+            self.party_orgs_link(row),
+        )
+
+
+@admin.register(Grid)
+class GridAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.grid_list)
+    list_display = (
+        "name",
+        "community",
+        "chat_group",
+        "buildings_link",
+        "household_count",
+    )
+    list_filter = (("community", RelatedOnly),)
+    search_fields = ("name", "community__name")
+
+    @admin.display(description=_("buildings"), ordering="building_count")
+    def buildings_link(self, obj):
+        return _changelist_link(Building, obj.building_count, grid__id__exact=obj.pk)
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def household_count(self, obj):
+        return _changelist_link(
+            Household, obj.household_count, unit__building__grid__id__exact=obj.pk
+        )
+
+
+@admin.register(PropertyCompany)
+class PropertyCompanyAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.property_company_list)
+    list_display = (
+        "name",
+        "credit_code",
+        "contact_phone",
+        "district",
+        "compounds_link",
+    )
+    search_fields = ("name", "credit_code")
+
+    @admin.display(description=_("compounds"), ordering="compound_count")
+    def compounds_link(self, obj):
+        return _changelist_link(
+            Compound, obj.compound_count, property_company__id__exact=obj.pk
+        )
+
+
+class ThreeNoFilter(admin.SimpleListFilter):
+    title = _("governance")
+    parameter_name = "governance"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("three_no", _("三无 (self-governed)")),
+            ("managed", _("with company, committee or supervisor")),
+        ]
+
+    def queryset(self, request, queryset):
+        three_no = Q(
+            property_company__isnull=True,
+            owners_committee__isnull=True,
+            supervising_unit="",
+        )
+        if self.value() == "three_no":
+            return queryset.filter(three_no)
+        if self.value() == "managed":
+            return queryset.exclude(three_no)
+        return queryset
+
+
+class BuildingInline(ScopedInline):
+    model = Building
+    fields = ("number", "grid", "floors")
+
+
+@admin.register(Compound)
+class CompoundAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.compound_list)
+    list_display = (
+        "name",
+        "community",
+        "grade",
+        "property_company",
+        "owners_committee",
+        "is_three_no_display",
+        "buildings_link",
+        "household_count",
+    )
+    list_filter = (
+        ("community", RelatedOnly),
+        ("property_company", RelatedOnly),
+        "grade",
+        ThreeNoFilter,
+    )
+    search_fields = ("name", "address")
+    inlines = [BuildingInline]
+
+    @admin.display(description=_("三无"), boolean=True)
+    def is_three_no_display(self, obj):
+        return obj.is_three_no
+
+    @admin.display(description=_("buildings"), ordering="building_count")
+    def buildings_link(self, obj):
+        return _changelist_link(
+            Building, obj.building_count, compound__id__exact=obj.pk
+        )
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def household_count(self, obj):
+        return _changelist_link(
+            Household, obj.household_count, unit__building__compound__id__exact=obj.pk
+        )
+
+
+@admin.register(OwnersCommittee)
+class OwnersCommitteeAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.owners_committee_list)
+    list_display = ("name", "compound", "elected_date", "term_end_date")
+    search_fields = ("name", "compound__name")
+    autocomplete_fields = ("compound",)
+
+
+class UnitInline(ScopedInline):
+    model = Unit
+    fields = ("number",)
+
+
+@admin.register(Building)
+class BuildingAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.building_list)
+    list_display = ("number", "compound", "grid", "floors", "households_link")
+    list_filter = (
+        ("compound__community", RelatedOnly),
+        ("compound", RelatedOnly),
+        ("grid", RelatedOnly),
+    )
+    search_fields = ("number", "compound__name")
+    inlines = [UnitInline]
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def households_link(self, obj):
+        return _changelist_link(
+            Household, obj.household_count, unit__building__id__exact=obj.pk
+        )
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.unit_list)
+    list_display = ("__str__", "building")
+    search_fields = ("number", "building__number", "building__compound__name")
+    autocomplete_fields = ("building",)
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedImportExportMixin, ScopedModelAdmin):
+    list_selector = staticmethod(selectors.household_list)
+    resource_classes = [HouseholdResource]
+    list_display = ("__str__", "compound", "grid", "floor_area", "resident_count")
+    list_filter = (
+        ("unit__building__compound__community", RelatedOnly),
+        ("unit__building__compound", RelatedOnly),
+        ("unit__building__grid", RelatedOnly),
+        ("unit__building", RelatedOnly),
+    )
+    search_fields = ("room", "unit__building__number", "unit__building__compound__name")
+    autocomplete_fields = ("unit",)
+    show_full_result_count = False
+
+    @admin.display(description=_("compound"), ordering="unit__building__compound__name")
+    def compound(self, obj):
+        return obj.unit.building.compound.name
+
+    @admin.display(description=_("grid"))
+    def grid(self, obj):
+        return obj.unit.building.grid.name
+
+    @admin.display(description=_("residents"), ordering="resident_count")
+    def resident_count(self, obj):
+        return _changelist_link(Person, obj.resident_count, household__id__exact=obj.pk)
+
+
+class IsPartyMemberFilter(admin.SimpleListFilter):
+    title = _("party member")
+    parameter_name = "party_member"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(party_member__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(party_member__isnull=True)
+        return queryset
+
+
+class RoleInline(ScopedInline):
+    model = Role
+    fk_name = "person"
+    fields = (
+        "kind",
+        "start_date",
+        "end_date",
+        "community",
+        "grid",
+        "building",
+        "property_company",
+        "owners_committee",
+        "party_org",
+    )
+    show_change_link = True
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedImportExportMixin, ScopedModelAdmin):
+    """The register of people. Phone numbers are masked in lists and exports;
+    the full number shows only in the form, and only with ``view_contact``."""
+
+    list_selector = staticmethod(selectors.person_list)
+    resource_classes = [PersonResource]
+    list_display = (
+        "name",
+        "masked_mobile_display",
+        "community",
+        "household",
+        "moved_in_date",
+        "is_party_member",
+    )
+    list_filter = (
+        ("community", RelatedOnly),
+        ("household__unit__building__compound", RelatedOnly),
+        ("household__unit__building__grid", RelatedOnly),
+        IsPartyMemberFilter,
+    )
+    search_fields = ("name", "=mobile")
+    autocomplete_fields = ("household",)
+    raw_id_fields = ("user",)
+    show_full_result_count = False
+    inlines = [RoleInline]
+
+    @admin.display(description=_("mobile phone"))
+    def masked_mobile_display(self, obj):
+        return mask_mobile(obj.mobile)
+
+    @admin.display(description=_("party member"), boolean=True)
+    def is_party_member(self, obj):
+        return hasattr(obj, "party_member")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.has_perm("grids.view_contact"):
+            readonly.append("masked_mobile_display")
+        if not request.user.is_superuser:
+            readonly.append("user")
+        return readonly
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "community",
+            "name",
+            "gender",
+            "birth_date",
+            "mobile",
+            "household",
+            "moved_in_date",
+            "user",
+        ]
+        if obj is not None and not request.user.has_perm("grids.view_contact"):
+            fields[fields.index("mobile")] = "masked_mobile_display"
+        return fields
+
+
+@admin.register(PartyOrganization)
+class PartyOrganizationAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.party_organization_list)
+    list_display = ("name", "kind", "parent", "community", "grid", "member_count")
+    list_filter = ("kind", ("community", RelatedOnly))
+    search_fields = ("name",)
+    fields = (
+        "name",
+        "kind",
+        "parent",
+        "subdistrict",
+        "community",
+        "grid",
+        "property_company",
+        "owners_committee",
+        "established_date",
+    )
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return _changelist_link(
+            PartyMember, obj.member_count, party_org__id__exact=obj.pk
+        )
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
+    list_selector = staticmethod(selectors.party_member_list)
+    resource_classes = [PartyMemberResource]
+    list_display = (
+        "person",
+        "kind",
+        "community",
+        "party_org",
+        "grid",
+        "work_unit",
+        "reported_date",
+    )
+    list_filter = (
+        "kind",
+        ("community", RelatedOnly),
+        ("party_org", RelatedOnly),
+        ("grid", RelatedOnly),
+    )
+    search_fields = ("person__name", "work_unit")
+    autocomplete_fields = ("person",)
+    show_full_result_count = False
+
+
+@admin.register(Role)
+class RoleAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.role_list)
+    list_display = ("person", "kind", "target_display", "start_date", "end_date")
+    list_filter = ("kind", ("community", RelatedOnly), ("grid", RelatedOnly))
+    search_fields = ("person__name",)
+    autocomplete_fields = ("person",)
+    date_hierarchy = "start_date"
+
+    @admin.display(description=_("held in"))
+    def target_display(self, obj):
+        return obj.target

@@ -1,0 +1,443 @@
+"""The demo community of seed 000: 湖西街道 → 端庄社区, idempotent.
+
+Figures from the article (聊城新闻网, 2023-12-27): 端庄社区 was founded in 2004,
+has 5 compounds, 2,679 households and 8,000+ residents, 9 grids each with a
+chat group, the four tiers 街道党工委 → 社区党委 → 网格党支部 / 物业党支部 → 楼道党员,
+the 民晟物业 party branch serving 民生·壹号院, and an owners'-committee branch.
+People's names and phone numbers are generated (Faker, fixed seed); the other
+four compound names and the subdistrict and community division codes are
+illustrative, shaped like the official 12-digit statistical codes.
+
+The small structure is written through the registry services. The 2,679
+households and 8,000+ people are written with ``bulk_create`` in one transaction:
+this is system-generated data, row-by-row saves would take minutes, and one
+audit row records the load. Everything is keyed by natural keys, so a second run
+finds every row present and writes nothing.
+"""
+
+# Demo data wants repeatable, not secure, randomness.
+# ruff: noqa: S311
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from faker import Faker
+
+from core.services import audit_record
+
+from .models import (
+    Building,
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    OwnersCommittee,
+    PartyMember,
+    PartyOrganization,
+    Person,
+    PropertyCompany,
+    Role,
+    Subdistrict,
+    Unit,
+)
+from .services import org_object_save, role_assign, staff_account_create
+
+DEMO_PASSWORD = "Hongse@2023"  # noqa: S105 - printed demo password, demo data only
+HOUSEHOLDS = 2679
+GRIDS = 9
+# Compound name, households, has the property company, has an owners' committee.
+COMPOUNDS = [
+    ("民生·壹号院", 720, True, True),
+    ("端庄花园", 630, True, False),
+    ("湖西新苑", 540, True, False),
+    ("柳园小区", 450, True, False),
+    ("东关老宿舍", 339, False, False),  # the self-governed "三无" compound
+]
+UNITS_PER_BUILDING = 3
+FLOORS = 6
+ROOMS_PER_FLOOR = 2
+GRID_NUMERALS = "一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    person: str
+    description: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("admin", "superuser", "", "superuser: everything"),
+    DemoLogin(
+        "hx_street",
+        Role.Kind.SUBDISTRICT_STAFF,
+        "李街道",
+        "subdistrict staff of 湖西街道",
+    ),
+    DemoLogin(
+        "dz_community",
+        Role.Kind.COMMUNITY_STAFF,
+        "王社区",
+        "community staff of 端庄社区",
+    ),
+    DemoLogin("dz_grid1", Role.Kind.GRID_WORKER, "张网格", "grid worker of 第一网格"),
+    DemoLogin(
+        "ms_steward1",
+        Role.Kind.PROPERTY_STEWARD,
+        "赵管家",
+        "property steward of 民晟物业, 第一网格",
+    ),
+]
+
+
+def _get_or_save(model, lookup: dict, defaults: dict | None = None):
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = org_object_save(
+            actor=None, instance=model(**lookup, **(defaults or {}))
+        )
+    return instance
+
+
+@transaction.atomic
+def demo_seed() -> dict:
+    """Build the demo community if it is not there yet; return what was made."""
+    created = {"households": 0, "people": 0, "party_members": 0, "logins": 0}
+    district = _get_or_save(
+        District, {"name": "东昌府区"}, {"division_code": "371502000000"}
+    )
+    subdistrict = _get_or_save(
+        Subdistrict,
+        {"district": district, "name": "湖西街道"},
+        {"division_code": "371502010000"},
+    )
+    community = _get_or_save(
+        Community,
+        {"subdistrict": subdistrict, "name": "端庄社区"},
+        {"division_code": "371502010001", "founded_date": datetime.date(2004, 1, 1)},
+    )
+    grids = [
+        _get_or_save(
+            Grid,
+            {"community": community, "name": f"第{numeral}网格"},
+            {"chat_group": f"端庄社区第{numeral}网格群"},
+        )
+        for numeral in GRID_NUMERALS[:GRIDS]
+    ]
+    company = _get_or_save(
+        PropertyCompany,
+        {"name": "民晟物业"},
+        {"district": district, "contact_phone": "0635-8888666"},
+    )
+    compounds = [
+        _get_or_save(
+            Compound,
+            {"community": community, "name": name},
+            {
+                "property_company": company if with_company else None,
+                "grade": "A" if with_committee else ("B" if with_company else ""),
+            },
+        )
+        for name, _count, with_company, with_committee in COMPOUNDS
+    ]
+    committee = _get_or_save(
+        OwnersCommittee,
+        {"compound": compounds[0]},
+        {"name": "民生·壹号院业主委员会", "elected_date": datetime.date(2022, 6, 1)},
+    )
+
+    buildings = _demo_buildings(compounds, grids)
+    created["households"] = _demo_households(buildings)
+
+    orgs = _demo_party_orgs(subdistrict, community, grids, company, committee)
+    rng = random.Random(2004)
+    created["people"] = _demo_people(community)
+    created["party_members"] = _demo_party_members(community, grids, orgs, rng)
+    created["logins"] = _demo_logins(
+        district, subdistrict, community, grids[0], company, buildings, rng
+    )
+    if any(created.values()):
+        audit_record(actor=None, action="demo.seed", target=community, changes=created)
+    return created
+
+
+def _demo_buildings(compounds, grids) -> list[Building]:
+    per_building = UNITS_PER_BUILDING * FLOORS * ROOMS_PER_FLOOR
+    plan = []
+    for compound, (_name, count, _c, _o) in zip(compounds, COMPOUNDS, strict=True):
+        full, rest = divmod(count, per_building)
+        sizes = [per_building] * full + ([rest] if rest else [])
+        plan.extend((compound, number, size) for number, size in enumerate(sizes, 1))
+    buildings = []
+    for index, (compound, number, size) in enumerate(plan):
+        # Contiguous blocks of buildings form the nine grids, as on a real map.
+        grid = grids[index * len(grids) // len(plan)]
+        building = _get_or_save(
+            Building,
+            {"compound": compound, "number": f"{number}号楼"},
+            {"grid": grid, "floors": FLOORS},
+        )
+        building.demo_size = size
+        buildings.append(building)
+    return buildings
+
+
+def _demo_households(buildings) -> int:
+    existing = set(
+        Household.objects.filter(unit__building__in=buildings).values_list(
+            "unit_id", "room"
+        )
+    )
+    new = []
+    for building in buildings:
+        left = building.demo_size
+        for unit_number in range(1, UNITS_PER_BUILDING + 1):
+            unit = _get_or_save(
+                Unit, {"building": building, "number": f"{unit_number}单元"}
+            )
+            for floor in range(1, FLOORS + 1):
+                for room in range(1, ROOMS_PER_FLOOR + 1):
+                    if left == 0:
+                        break
+                    left -= 1
+                    key = (unit.pk, f"{floor}0{room}")
+                    if key not in existing:
+                        area = Decimal(
+                            88 + (floor * 7 + room * 13 + unit_number * 5) % 55
+                        )
+                        new.append(Household(unit=unit, room=key[1], floor_area=area))
+    Household.objects.bulk_create(new, batch_size=500)
+    return len(new)
+
+
+def _demo_party_orgs(subdistrict, community, grids, company, committee) -> dict:
+    working = _get_or_save(
+        PartyOrganization,
+        {"name": "湖西街道党工委"},
+        {
+            "kind": PartyOrganization.Kind.SUBDISTRICT_COMMITTEE,
+            "subdistrict": subdistrict,
+        },
+    )
+    committee_org = _get_or_save(
+        PartyOrganization,
+        {"name": "端庄社区党委"},
+        {
+            "kind": PartyOrganization.Kind.COMMUNITY_COMMITTEE,
+            "parent": working,
+            "subdistrict": subdistrict,
+            "community": community,
+        },
+    )
+    branches = [
+        _get_or_save(
+            PartyOrganization,
+            {"name": f"{grid.name}党支部", "community": community},
+            {
+                "kind": PartyOrganization.Kind.GRID_BRANCH,
+                "parent": committee_org,
+                "subdistrict": subdistrict,
+                "grid": grid,
+            },
+        )
+        for grid in grids
+    ]
+    property_branch = _get_or_save(
+        PartyOrganization,
+        {"name": "民晟物业党支部"},
+        {
+            "kind": PartyOrganization.Kind.PROPERTY_BRANCH,
+            "parent": committee_org,
+            "subdistrict": subdistrict,
+            "community": community,
+            "property_company": company,
+        },
+    )
+    oc_branch = _get_or_save(
+        PartyOrganization,
+        {"name": "民生·壹号院业委会党支部"},
+        {
+            "kind": PartyOrganization.Kind.OWNERS_COMMITTEE_BRANCH,
+            "parent": committee_org,
+            "subdistrict": subdistrict,
+            "owners_committee": committee,
+        },
+    )
+    return {
+        "working": working,
+        "community": committee_org,
+        "grid_branches": branches,
+        "property": property_branch,
+        "owners_committee": oc_branch,
+    }
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+
+
+def _demo_people(community) -> int:
+    """Three people in most households, a few more in some: 8,000+ in all.
+
+    Each household draws from its own seeded generators, so a second run
+    generates exactly the same people and finds them all present.
+    """
+    fake = Faker("zh_CN")
+    households = list(
+        Household.objects.filter(
+            unit__building__compound__community=community
+        ).order_by("pk")
+    )
+    existing = set(
+        Person.objects.filter(community=community).values_list("household_id", "name")
+    )
+    new = []
+    today = datetime.date(2023, 12, 1)
+    for index, household in enumerate(households):
+        rng = random.Random(index)
+        fake.seed_instance(index)
+        size = 3 + (1 if index % 9 == 0 else 0) - (1 if index % 23 == 0 else 0)
+        surname = fake.last_name()
+        moved_in = today - datetime.timedelta(days=rng.randrange(30, 19 * 365))
+        for member in range(size):
+            person = Person(
+                community=community,
+                household=household,
+                name=surname + fake.first_name() if member < 2 else fake.name(),
+                gender=rng.choice("MF"),
+                birth_date=today
+                - datetime.timedelta(days=rng.randrange(3 * 365, 88 * 365)),
+                mobile=_mobile(rng) if member < 2 else "",
+                moved_in_date=moved_in,
+            )
+            if (household.pk, person.name) not in existing:
+                existing.add((household.pk, person.name))
+                new.append(person)
+    Person.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+def _demo_party_members(community, grids, orgs, rng: random.Random) -> int:
+    """About 3% of adults are party members: registered, 双报到 and 自管."""
+    if PartyMember.objects.filter(community=community).exists():
+        return 0
+    people = list(
+        Person.objects.filter(community=community, household__isnull=False)
+        .exclude(mobile="")
+        .select_related("household__unit__building")
+        .order_by("pk")
+    )
+    chosen = people[::33]
+    grid_branch = {branch.grid_id: branch for branch in orgs["grid_branches"]}
+    members = []
+    for index, person in enumerate(chosen):
+        grid_id = person.household.unit.building.grid_id
+        if index % 5 == 0:
+            kind, org, unit = (
+                PartyMember.Kind.IN_SERVICE,
+                None,
+                rng.choice(
+                    [
+                        "聊城市第二人民医院",
+                        "东昌府区税务局",
+                        "聊城大学",
+                        "湖西中学",
+                        "国网聊城供电公司",
+                    ]
+                ),
+            )
+        elif index % 17 == 0:
+            kind, org, unit = (
+                PartyMember.Kind.PROPERTY_COMPANY,
+                orgs["property"],
+                "民晟物业",
+            )
+        else:
+            kind, org, unit = PartyMember.Kind.REGISTERED, grid_branch[grid_id], ""
+        members.append(
+            PartyMember(
+                person=person,
+                kind=kind,
+                community=community,
+                party_org=org,
+                grid_id=grid_id,
+                work_unit=unit,
+                work_unit_party_org=f"{unit}党委"
+                if kind == PartyMember.Kind.IN_SERVICE
+                else "",
+                reported_date=datetime.date(2023, 3, 1)
+                if kind == PartyMember.Kind.IN_SERVICE
+                else None,
+            )
+        )
+    PartyMember.objects.bulk_create(members)
+    return len(members)
+
+
+def _demo_logins(
+    district, subdistrict, community, grid, company, buildings, rng
+) -> int:
+    User = get_user_model()
+    made = 0
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser(
+            "admin", password=DEMO_PASSWORD, first_name="管理员"
+        )
+        made += 1
+    targets = {
+        Role.Kind.SUBDISTRICT_STAFF: {"subdistrict": subdistrict},
+        Role.Kind.COMMUNITY_STAFF: {"community": community},
+        Role.Kind.GRID_WORKER: {"grid": grid},
+        Role.Kind.PROPERTY_STEWARD: {"grid": grid, "property_company": company},
+    }
+    start = datetime.date(2023, 1, 1)
+    for login in DEMO_LOGINS[1:]:
+        if User.objects.filter(username=login.username).exists():
+            continue
+        person = org_object_save(
+            actor=None,
+            instance=Person(
+                community=community, name=login.person, mobile=_mobile(rng)
+            ),
+        )
+        role_assign(
+            actor=None,
+            person=person,
+            kind=login.role,
+            start_date=start,
+            **targets[login.role],
+        )
+        staff_account_create(
+            actor=None, person=person, username=login.username, password=DEMO_PASSWORD
+        )
+        made += 1
+    # One building party member (楼道党员) and one building head per building.
+    if not Role.objects.filter(
+        kind=Role.Kind.STAIRWELL_PARTY_MEMBER, building__in=buildings
+    ).exists():
+        members = {
+            m.person.household.unit.building_id: m.person
+            for m in PartyMember.objects.filter(community=community).select_related(
+                "person__household__unit"
+            )
+        }
+        roles = []
+        for building in buildings:
+            person = members.get(building.pk)
+            if person is not None:
+                roles.append(
+                    Role(
+                        person=person,
+                        kind=Role.Kind.STAIRWELL_PARTY_MEMBER,
+                        building=building,
+                        start_date=start,
+                    )
+                )
+        Role.objects.bulk_create(roles)
+    return made

@@ -1,0 +1,63 @@
+"""Which admin permissions each role brings.
+
+Permissions follow roles, like scope does: a person who stops being a grid
+worker loses both on the day the term ends, with no group to clean up.
+``accounts.backends.RolePermissionBackend`` reads this table. Later apps add the
+permissions of their own models to the same table.
+"""
+
+from .models import Role
+
+_TERRITORY = [
+    "district",
+    "subdistrict",
+    "community",
+    "grid",
+    "compound",
+    "building",
+    "unit",
+]
+_REGISTER = ["household", "person", "partymember", "role", "ownerscommittee"]
+
+
+def _perms(actions, models):
+    return {f"grids.{action}_{model}" for action in actions for model in models}
+
+
+_VIEW_ALL = _perms(
+    ["view"], [*_TERRITORY, *_REGISTER, "partyorganization", "propertycompany"]
+)
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.Kind.DISTRICT_STAFF: _VIEW_ALL
+    | _perms(["add", "change"], ["subdistrict", "community", "propertycompany"]),
+    Role.Kind.SUBDISTRICT_STAFF: _VIEW_ALL
+    | _perms(["add", "change"], ["community", "grid", "compound", "partyorganization"])
+    | _perms(["add", "change"], _REGISTER),
+    Role.Kind.COMMUNITY_STAFF: _VIEW_ALL
+    | _perms(["add", "change", "delete"], ["grid", "compound", "building", "unit"])
+    | _perms(["add", "change", "delete"], _REGISTER)
+    | _perms(["add", "change"], ["partyorganization"])
+    | {"grids.view_contact"},
+    Role.Kind.GRID_WORKER: _perms(
+        ["view"], [*_TERRITORY, *_REGISTER, "partyorganization", "propertycompany"]
+    )
+    | _perms(["add", "change"], ["household", "person"])
+    | {"grids.view_contact"},
+    Role.Kind.PROPERTY_STEWARD: _perms(
+        ["view"],
+        [
+            "community",
+            "grid",
+            "compound",
+            "building",
+            "unit",
+            "household",
+            "person",
+            "propertycompany",
+        ],
+    ),
+    Role.Kind.REPAIR_WORKER: _perms(
+        ["view"], ["community", "grid", "compound", "building", "unit", "household"]
+    ),
+}

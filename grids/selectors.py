@@ -1,0 +1,169 @@
+"""Every read of the organisation that a view, the admin, the API or a task needs.
+
+Each selector returns a queryset already joined for its callers and already
+narrowed to what ``user`` may see (``grids.scoping``).
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import (
+    Building,
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    OwnersCommittee,
+    PartyMember,
+    PartyOrganization,
+    Person,
+    PropertyCompany,
+    Role,
+    Subdistrict,
+    Unit,
+)
+from .scoping import scope_queryset
+
+
+def district_list(*, user) -> QuerySet[District]:
+    return scope_queryset(District.objects.all(), user)
+
+
+def subdistrict_list(*, user) -> QuerySet[Subdistrict]:
+    return scope_queryset(Subdistrict.objects.select_related("district"), user)
+
+
+def _count_of(queryset: QuerySet, outer: str):
+    """Return a correlated COUNT over ``queryset`` rows whose ``outer`` is the row."""
+    counted = (
+        queryset.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def community_list(*, user) -> QuerySet[Community]:
+    """Return the communities ``user`` may see, with the size of each.
+
+    Counts are correlated subqueries so that the joins of one count cannot
+    multiply the rows of another.
+    """
+    return scope_queryset(
+        Community.objects.select_related("subdistrict__district").annotate(
+            grid_count=_count_of(Grid.objects.all(), "community"),
+            compound_count=_count_of(Compound.objects.all(), "community"),
+            building_count=_count_of(Building.objects.all(), "compound__community"),
+            household_count=_count_of(
+                Household.objects.all(), "unit__building__compound__community"
+            ),
+            party_org_count=_count_of(PartyOrganization.objects.all(), "community"),
+        ),
+        user,
+    )
+
+
+def grid_list(*, user) -> QuerySet[Grid]:
+    return scope_queryset(
+        Grid.objects.select_related("community").annotate(
+            building_count=_count_of(Building.objects.all(), "grid"),
+            household_count=_count_of(Household.objects.all(), "unit__building__grid"),
+        ),
+        user,
+    )
+
+
+def property_company_list(*, user) -> QuerySet[PropertyCompany]:
+    return scope_queryset(
+        PropertyCompany.objects.select_related("district").annotate(
+            compound_count=_count_of(Compound.objects.all(), "property_company")
+        ),
+        user,
+    )
+
+
+def compound_list(*, user) -> QuerySet[Compound]:
+    return scope_queryset(
+        Compound.objects.select_related(
+            "community", "property_company", "owners_committee"
+        ).annotate(
+            building_count=_count_of(Building.objects.all(), "compound"),
+            household_count=_count_of(
+                Household.objects.all(), "unit__building__compound"
+            ),
+        ),
+        user,
+    )
+
+
+def owners_committee_list(*, user) -> QuerySet[OwnersCommittee]:
+    return scope_queryset(
+        OwnersCommittee.objects.select_related("compound__community"), user
+    )
+
+
+def building_list(*, user) -> QuerySet[Building]:
+    return scope_queryset(
+        Building.objects.select_related("compound", "grid__community").annotate(
+            household_count=_count_of(Household.objects.all(), "unit__building")
+        ),
+        user,
+    )
+
+
+def unit_list(*, user) -> QuerySet[Unit]:
+    return scope_queryset(Unit.objects.select_related("building__compound"), user)
+
+
+def household_list(*, user) -> QuerySet[Household]:
+    return scope_queryset(
+        Household.objects.select_related(
+            "unit__building__compound__community", "unit__building__grid"
+        ).annotate(resident_count=_count_of(Person.objects.all(), "household")),
+        user,
+    )
+
+
+def person_list(*, user) -> QuerySet[Person]:
+    return scope_queryset(
+        Person.objects.select_related(
+            "community", "household__unit__building__compound", "party_member"
+        ),
+        user,
+    )
+
+
+def party_organization_list(*, user) -> QuerySet[PartyOrganization]:
+    return scope_queryset(
+        PartyOrganization.objects.select_related(
+            "parent", "subdistrict", "community", "grid"
+        ).annotate(member_count=_count_of(PartyMember.objects.all(), "party_org")),
+        user,
+    )
+
+
+def party_member_list(*, user) -> QuerySet[PartyMember]:
+    return scope_queryset(
+        PartyMember.objects.select_related("person", "community", "party_org", "grid"),
+        user,
+    )
+
+
+def role_list(*, user) -> QuerySet[Role]:
+    return scope_queryset(
+        Role.objects.select_related(
+            "person",
+            "district",
+            "subdistrict",
+            "community",
+            "grid__community",
+            "building__compound",
+            "property_company",
+            "owners_committee",
+            "party_org",
+        ),
+        user,
+    )
