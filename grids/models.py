@@ -721,10 +721,12 @@ class Person(TimeStampedModel):
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise before the field validator sees "+86 138-1234-1234".
         self.mobile = normalize_mobile(self.mobile)
-        if self.mobile:
-            validate_mobile(self.mobile)
+        super().clean_fields(exclude)
+
+    def clean(self):
         if (
             self.household_id
             and self.community_id
