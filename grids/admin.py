@@ -8,7 +8,7 @@ from import_export.admin import ImportExportMixin
 from core.phones import mask_mobile
 
 from . import selectors
-from .admin_base import ScopedInline, ScopedModelAdmin
+from .admin_base import RelatedChoicesFilter, ScopedInline, ScopedModelAdmin
 from .models import (
     Building,
     Community,
@@ -27,7 +27,7 @@ from .models import (
 )
 from .resources import HouseholdResource, PartyMemberResource, PersonResource
 
-RelatedOnly = admin.RelatedOnlyFieldListFilter
+RelatedOnly = RelatedChoicesFilter
 
 
 def _changelist_link(model, count, **filters):

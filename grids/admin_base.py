@@ -16,6 +16,32 @@ def _is_scoped(model) -> bool:
     return hasattr(model, "scope_paths")
 
 
+def _choices_queryset(model, request):
+    """Return the scoped rows of ``model`` joined with what their labels read."""
+    queryset = model._default_manager.select_related(*getattr(model, "str_related", ()))
+    return scope_queryset(queryset, request.user) if _is_scoped(model) else queryset
+
+
+class RelatedChoicesFilter(admin.RelatedOnlyFieldListFilter):
+    """Filter by a related object, offering only values present in the user's rows
+    and labelling them in one query however many there are."""
+
+    def field_choices(self, field, request, model_admin):
+        present = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(f"{self.field_path}__pk", flat=True)
+        )
+        model = field.related_model
+        queryset = model._default_manager.filter(pk__in=present).select_related(
+            *getattr(model, "str_related", ())
+        )
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
 class ScopedFormfieldMixin:
     """Offer only choices inside the user's units in foreign-key fields."""
 

@@ -198,6 +198,8 @@ class Grid(TimeStampedModel):
         "community": ["community"],
         "grid": ["id"],
     }
+    # What __str__ reads, for choice lists that must not query once per choice.
+    str_related = ("community",)
 
     class Meta:
         verbose_name = _("grid")
@@ -376,6 +378,7 @@ class Building(TimeStampedModel):
     )
 
     scope_paths = below_community("compound__community", ["grid"])
+    str_related = ("compound",)
 
     class Meta:
         verbose_name = _("building")
@@ -419,6 +422,7 @@ class Unit(TimeStampedModel):
     number = models.CharField(_("unit number"), max_length=20)
 
     scope_paths = below_community("building__compound__community", ["building__grid"])
+    str_related = ("building__compound",)
 
     class Meta:
         verbose_name = _("unit")
@@ -456,6 +460,7 @@ class Household(TimeStampedModel):
     scope_paths = below_community(
         "unit__building__compound__community", ["unit__building__grid"]
     )
+    str_related = ("unit__building__compound",)
 
     class Meta:
         verbose_name = _("household")
@@ -802,6 +807,7 @@ class PartyMember(TimeStampedModel):
     scope_paths = below_community(
         "community", ["grid", "person__household__unit__building__grid"]
     )
+    str_related = ("person",)
 
     class Meta:
         verbose_name = _("party member")

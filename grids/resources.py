@@ -261,7 +261,7 @@ class HouseholdResource(RegistryResource):
 
 
 class PersonResource(RegistryResource):
-    name = fields.Field(attribute="name", column_name=gettext_lazy("name"))
+    name = fields.Field(attribute="name", column_name=gettext_lazy("full name"))
     mobile = fields.Field(attribute="mobile", column_name=gettext_lazy("mobile phone"))
     community = fields.Field(column_name=gettext_lazy("community"))
     compound = fields.Field(column_name=gettext_lazy("compound"))
@@ -340,7 +340,7 @@ class PersonResource(RegistryResource):
 
 
 class PartyMemberResource(RegistryResource):
-    name = fields.Field(column_name=gettext_lazy("name"))
+    name = fields.Field(column_name=gettext_lazy("full name"))
     mobile = fields.Field(column_name=gettext_lazy("mobile phone"))
     community = fields.Field(column_name=gettext_lazy("community"))
     kind = fields.Field(column_name=gettext_lazy("kind"))

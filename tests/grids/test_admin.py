@@ -1,0 +1,126 @@
+"""The staff admin: Chinese, scoped, masked, and with a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.grids import factories as f
+
+# Session, user, user and group permissions, role permissions, role scope (6), one
+# query per list filter (4 for households, 3 for people), the count and the rows;
+# per-row counts are subqueries inside the row query.
+HOUSEHOLD_CHANGELIST_QUERIES = 6 + 4 + 2
+PERSON_CHANGELIST_QUERIES = 6 + 3 + 2
+
+
+def _more_households(world, grid, n):
+    unit = world.households[grid][0].unit
+    for household in f.HouseholdFactory.create_batch(n, unit=unit):
+        f.PersonFactory(household=household)
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_admin_household_changelist_query_count_is_fixed(
+    client, world, django_assert_num_queries, extra
+):
+    """The household list costs the same number of queries for 2 rows or 32."""
+    _more_households(world, "G1", extra)
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_household_changelist")
+    with django_assert_num_queries(HOUSEHOLD_CHANGELIST_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 4 + extra
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_admin_person_changelist_query_count_is_fixed(
+    client, world, django_assert_num_queries, extra
+):
+    """The resident list costs the same number of queries for few rows or many."""
+    _more_households(world, "G1", extra)
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_person_changelist")
+    with django_assert_num_queries(PERSON_CHANGELIST_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_admin_person_list_masks_phone_numbers(client, world):
+    """Lists show 138****1234, never the full number."""
+    person = world.people["G1"][0]
+    client.force_login(world.users["community"])
+    body = client.get(reverse("admin:grids_person_changelist")).content.decode()
+    assert f"{person.mobile[:3]}****{person.mobile[-4:]}" in body
+    assert person.mobile not in body
+
+
+def test_admin_person_form_shows_full_number_only_with_contact_permission(
+    client, world
+):
+    """Community staff edit the full number; a steward sees it masked."""
+    person = world.people["G1"][0]
+    url = reverse("admin:grids_person_change", args=[person.pk])
+    client.force_login(world.users["community"])
+    assert person.mobile in client.get(url).content.decode()
+    client.force_login(world.users["steward"])
+    body = client.get(url).content.decode()
+    assert person.mobile not in body
+    assert f"{person.mobile[:3]}****{person.mobile[-4:]}" in body
+
+
+def test_admin_is_in_chinese_by_default(client, world):
+    """The staff admin speaks Simplified Chinese unless asked otherwise."""
+    client.force_login(world.users["community"])
+    body = client.get(reverse("admin:index")).content.decode()
+    assert "红色物业治理平台" in body
+    assert "组织与网格" in body
+
+
+def test_admin_community_page_shows_its_counts_with_links(client, world):
+    """From a community one reaches its grids, compounds, buildings, households and
+    party organisations, each with its count."""
+    client.force_login(world.users["community"])
+    response = client.get(reverse("admin:grids_community_changelist"))
+    row = response.context["cl"].result_list[0]
+    assert (row.grid_count, row.compound_count, row.building_count) == (2, 1, 2)
+    assert row.household_count == 4
+    body = response.content.decode()
+    assert (
+        f"/admin/grids/household/?unit__building__compound__community__id__exact="
+        f"{world.c1.pk}" in body
+    )
+    linked = client.get(
+        reverse("admin:grids_household_changelist"),
+        {"unit__building__compound__community__id__exact": world.c1.pk},
+    )
+    assert linked.status_code == 200
+    assert len(linked.context["cl"].result_list) == 4
+
+
+def test_admin_change_goes_through_the_service_and_is_audited(client, world):
+    """Saving a household in the admin writes an audit row for the user."""
+    household = world.households["G1"][0]
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_household_change", args=[household.pk])
+    response = client.post(
+        url, {"unit": household.unit_id, "room": household.room, "floor_area": "120.5"}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    household.refresh_from_db()
+    assert str(household.floor_area) == "120.50"
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        action="household.update", actor=world.users["community"]
+    ).exists()
+
+
+def test_query_counter_sees_every_query(client, world):
+    """Guard for the pinned counts: the role scope is read once per request."""
+    client.force_login(world.users["community"])
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("admin:grids_household_changelist"))
+    scope_reads = [q for q in ctx.captured_queries if "grids_role" in q["sql"]]
+    assert len(scope_reads) == 2  # one for the scope, one for the permissions
