@@ -678,7 +678,7 @@ class Person(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="people",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(
         _("gender"), max_length=1, choices=Gender.choices, blank=True
     )

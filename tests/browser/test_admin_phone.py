@@ -11,7 +11,11 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
+SHOTS = (
+    Path(os.environ.get("SCREENSHOT_DIR", ""))
+    if os.environ.get("SCREENSHOT_DIR")
+    else None
+)
 
 
 @pytest.fixture
@@ -71,8 +75,6 @@ def test_browser_resident_front_page_reads_well_on_a_phone(page, live_server, db
     assert page.locator("h1").inner_text().startswith("红色物业")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    font_size = page.evaluate(
-        "parseFloat(getComputedStyle(document.body).fontSize)"
-    )
+    font_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font_size >= 18
     _shot(page, "resident-home")

@@ -83,6 +83,7 @@ def test_seed_demo_logins_see_their_own_units(seeded):
     assert household_list(user=users["ms_steward1"]).count() == grid_households.count()
     assert household_list(user=users["dz_community"]).count() == 2679
     assert household_list(user=users["hx_street"]).count() == 2679
-    assert person_list(user=users["dz_grid1"]).count() < person_list(
-        user=users["dz_community"]
-    ).count()
+    assert (
+        person_list(user=users["dz_grid1"]).count()
+        < person_list(user=users["dz_community"]).count()
+    )

@@ -27,7 +27,9 @@ def _dataset(headers, rows):
 
 def _row_errors(result) -> dict[int, str]:
     return {
-        row.number: " ".join(m for messages in row.error_dict.values() for m in messages)
+        row.number: " ".join(
+            m for messages in row.error_dict.values() for m in messages
+        )
         for row in result.invalid_rows
     }
 
@@ -42,7 +44,14 @@ def test_household_import_creates_households_and_units(world):
     data = _dataset(
         HOUSEHOLD_HEADERS,
         [
-            ("端庄社区", building.compound.name, building.number, "2单元", "501", "96.5"),
+            (
+                "端庄社区",
+                building.compound.name,
+                building.number,
+                "2单元",
+                "501",
+                "96.5",
+            ),
             ("端庄社区", building.compound.name, building.number, "2单元", "502", "88"),
         ],
     )
@@ -145,7 +154,14 @@ def test_party_member_import_needs_the_person_on_the_register(world):
     """A party member is matched to the register by name and mobile."""
     person = world.people["G1"][0]
     headers = ["姓名", "手机号", "社区", "类型", "所在党组织", "工作单位"]
-    good = (person.name, person.mobile, "端庄社区", "在职党员（双报到）", "", "聊城大学")
+    good = (
+        person.name,
+        person.mobile,
+        "端庄社区",
+        "在职党员（双报到）",
+        "",
+        "聊城大学",
+    )
     unknown = ("查无此人", "13700000000", "端庄社区", "社区登记党员", "", "")
     data = _dataset(headers, [good, unknown])
     result = PartyMemberResource(user=world.users["community"]).import_data(data)
@@ -179,7 +195,9 @@ def test_admin_import_dry_run_shows_row_errors_and_no_confirm(client, world):
     assert response.status_code == 200
     body = response.content.decode()
     assert "没有楼栋“99号楼”" in body
-    assert "confirm_form" not in response.context or not response.context["confirm_form"]
+    assert (
+        "confirm_form" not in response.context or not response.context["confirm_form"]
+    )
     assert not Household.objects.filter(room="101", unit__building__number="99号楼")
 
 
