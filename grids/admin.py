@@ -31,7 +31,7 @@ RelatedOnly = RelatedChoicesFilter
 
 
 def _changelist_link(model, count, **filters):
-    """Return ``count`` linking to the changelist of ``model`` narrowed by ``filters``."""
+    """Return ``count`` linking to the changelist of ``model`` with ``filters``."""
     url = reverse(f"admin:grids_{model._meta.model_name}_changelist")
     query = "&".join(f"{key}={value}" for key, value in filters.items())
     return format_html('<a href="{}?{}">{}</a>', url, query, count)

@@ -19,7 +19,9 @@ SHOTS = (
 
 
 @pytest.fixture
-def page(live_server):
+def page(transactional_db, live_server):
+    # The database is set up before the (session-long) live server, so that it
+    # is torn down after the server has let go of its connection.
     # Playwright's sync API runs an event loop in this thread; the ORM calls of
     # the fixtures are still synchronous, which Django must be told is intended.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -23,7 +23,7 @@ def test_celery_worker_runs_a_task_through_redis(tmp_path):
         "REDIS_URL": redis_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
     }
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
             "-m",
