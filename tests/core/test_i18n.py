@@ -40,3 +40,19 @@ def test_openapi_schema_lists_the_organisation_endpoints(client, db):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/households/" in response.content.decode()
+
+
+def test_chinese_catalogue_is_complete_and_compiled():
+    """Every string has its Chinese, and the committed .mo matches the .po."""
+    from pathlib import Path
+
+    import polib
+
+    po_path = Path(settings.BASE_DIR) / "locale/zh_Hans/LC_MESSAGES/django.po"
+    catalogue = polib.pofile(str(po_path))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    assert {e.msgid: e.msgstr for e in catalogue if e.msgid} == {
+        k: v for k, v in compiled.items() if k
+    }
