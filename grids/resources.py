@@ -74,6 +74,9 @@ class RegistryResource(resources.ModelResource):
                     first_seen[key] = number
 
     def _header(self, field_name: str) -> str:
+        # The "unit" column is the field unit_number: "unit" is the model's FK.
+        if field_name == "unit" and "unit_number" in self.fields:
+            field_name = "unit_number"
         return str(self.fields[field_name].column_name)
 
     def import_row(self, row, instance_loader, **kwargs):
@@ -227,9 +230,6 @@ class HouseholdResource(RegistryResource):
         clean_model_instances = True
         skip_unchanged = False
 
-    def _header(self, field_name):
-        return super()._header("unit_number" if field_name == "unit" else field_name)
-
     def get_instance(self, instance_loader, row):
         self._refuse_duplicate()
         unit = self.resolve_unit(row, create=False)
@@ -298,9 +298,6 @@ class PersonResource(RegistryResource):
         import_id_fields = ()
         clean_model_instances = True
         skip_unchanged = False
-
-    def _header(self, field_name):
-        return super()._header("unit_number" if field_name == "unit" else field_name)
 
     def get_instance(self, instance_loader, row):
         self._refuse_duplicate()
