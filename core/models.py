@@ -50,3 +50,61 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_repr}"
+
+
+class OutboxMessage(models.Model):
+    """Work to hand to Celery, written in the same transaction as the change.
+
+    A request never talks to the broker: it writes a row here, and the relay
+    (``manage.py outbox_relay``, or in-process with the embedded default) hands
+    it on. If the broker is down, rows wait; nothing is lost.
+    """
+
+    task_name = models.CharField(_("task"), max_length=100)
+    kwargs = models.JSONField(_("arguments"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("handed on at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} {self.kwargs}"
+
+
+class Notification(models.Model):
+    """One message to one person, sent at most once (``dedupe_key`` is unique)."""
+
+    dedupe_key = models.CharField(_("key"), max_length=150, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject

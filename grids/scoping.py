@@ -23,6 +23,11 @@ class Scope:
 
     is_all: bool = False
     units: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: The units held per role kind (e.g. which grids as grid worker), for rules
+    #: finer than visibility, such as who handles a case.
+    by_kind: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: The signed-in staff member's person, if any.
+    person_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -56,19 +61,29 @@ def _scope_from_roles(user) -> Scope:
     rows = (
         Role.objects.active()
         .filter(person__user=user, kind__in=list(Role.SCOPE_LEVEL))
-        .values_list("kind", "district_id", "subdistrict_id", "community_id", "grid_id")
+        .values_list(
+            "kind",
+            "person_id",
+            "district_id",
+            "subdistrict_id",
+            "community_id",
+            "grid_id",
+        )
     )
     units: dict[str, set[int]] = {level: set() for level in LEVELS}
-    for kind, district_id, subdistrict_id, community_id, grid_id in rows:
+    by_kind: dict[str, set[int]] = {}
+    person_id = None
+    for kind, role_person_id, *unit_ids in rows:
+        person_id = role_person_id
         level = Role.SCOPE_LEVEL[kind]
-        unit_id = {
-            "district": district_id,
-            "subdistrict": subdistrict_id,
-            "community": community_id,
-            "grid": grid_id,
-        }[level]
+        unit_id = dict(zip(LEVELS, unit_ids, strict=True))[level]
         units[level].add(unit_id)
-    return Scope(units={level: frozenset(ids) for level, ids in units.items()})
+        by_kind.setdefault(kind, set()).add(unit_id)
+    return Scope(
+        units={level: frozenset(ids) for level, ids in units.items()},
+        by_kind={kind: frozenset(ids) for kind, ids in by_kind.items()},
+        person_id=person_id,
+    )
 
 
 def scope_q(model: type[Model], scope: Scope) -> Q:

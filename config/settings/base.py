@@ -129,8 +129,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic work; the later apps add their entries here with a comment on when.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work; each entry says when it runs.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every 5 minutes: raise overdue reports a level and remind their handlers.
+    "petitions-escalate-overdue": {
+        "task": "petitions.escalate_overdue",
+        "schedule": 300.0,
+    },
+    # Every hour: close resolved reports the resident has not answered in time.
+    "petitions-auto-close": {"task": "petitions.auto_close", "schedule": 3600.0},
+}
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -183,3 +191,16 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.RolePermissionBackend"]
+
+# --- Notifications ----------------------------------------------------------
+NOTIFICATION_BACKENDS = env.list(
+    "NOTIFICATION_BACKENDS",
+    default=["core.notifications.ConsoleBackend", "core.notifications.EmailBackend"],
+)
+
+# --- Resident reports -------------------------------------------------------
+# Days a resolved case waits for the resident before it closes by itself.
+PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
+PETITION_MAX_PHOTOS = 3
+PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -52,7 +52,9 @@ def test_chinese_catalogue_is_complete_and_compiled():
     catalogue = polib.pofile(str(po_path))
     assert catalogue.untranslated_entries() == []
     assert catalogue.fuzzy_entries() == []
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    compiled = {
+        e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))
+    }
     assert {e.msgid: e.msgstr for e in catalogue if e.msgid} == {
         k: v for k, v in compiled.items() if k
     }

@@ -1,0 +1,84 @@
+"""Every read of cases, scoped to the asking user."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from grids.models import Role
+from grids.scoping import scope_queryset, user_scope
+
+from .models import Category, Petition, PetitionEvent
+
+
+def petition_list(*, user) -> QuerySet[Petition]:
+    """Return the cases ``user`` may see, joined for lists."""
+    return scope_queryset(
+        Petition.objects.select_related(
+            "category", "community", "grid", "compound", "building", "handler"
+        ),
+        user,
+    )
+
+
+def petition_work_list(*, user) -> QuerySet[Petition]:
+    """Return the open cases handled by ``user``, overdue first."""
+    person_id = user_scope(user).person_id
+    return (
+        petition_list(user=user)
+        .filter(handler_id=person_id, status__in=Petition.OPEN_STATUSES)
+        .order_by("resolve_due_at", "id")
+    )
+
+
+def petition_detail(*, user, pk) -> Petition:
+    """Return one visible case with its timeline and photos (404 if not visible)."""
+    from django.shortcuts import get_object_or_404
+
+    queryset = petition_list(user=user).prefetch_related(
+        Prefetch("events", queryset=PetitionEvent.objects.select_related("actor")),
+        "photos",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def petition_by_token(*, token: str) -> Petition:
+    """Return the case behind a resident's tracking address, with public events."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Petition.objects.select_related(
+            "category", "compound", "building"
+        ).prefetch_related(
+            Prefetch("events", queryset=PetitionEvent.objects.filter(is_public=True)),
+            "photos",
+        ),
+        tracking_token=token,
+    )
+
+
+def petition_contact_visible(*, user, petition: Petition) -> bool:
+    """Whether ``user`` handles the case and so may see the reporter's contact:
+    its handler, a grid worker of its grid or staff of its community."""
+    if user.is_superuser:
+        return True
+    scope = user_scope(user)
+    return bool(
+        (petition.handler_id and petition.handler_id == scope.person_id)
+        or petition.grid_id in scope.by_kind.get(Role.Kind.GRID_WORKER, ())
+        or petition.community_id in scope.by_kind.get(Role.Kind.COMMUNITY_STAFF, ())
+    )
+
+
+def category_list() -> QuerySet[Category]:
+    """Return the categories residents can report in, with their questions."""
+    return Category.objects.filter(is_active=True).prefetch_related("questions")
+
+
+def petition_overdue_q():
+    """Return the condition of an open case past its current deadline."""
+    from django.db.models import Q
+
+    now = timezone.now()
+    return Q(status=Petition.Status.SUBMITTED, accept_due_at__lt=now) | (
+        Q(status__in=Petition.OPEN_STATUSES, resolve_due_at__lt=now)
+        & ~Q(status=Petition.Status.SUBMITTED)
+    )

@@ -1,0 +1,127 @@
+"""Thin Celery tasks: take ids, re-read, call a service or ``notify``.
+
+All are safe to run twice: notifications carry a dedupe key, and escalation and
+auto-closing compute what is due from the data.
+"""
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from core.notifications import notify
+from grids.models import Role
+
+from . import services
+from .models import Category, Petition
+
+
+def _summary(petition: Petition) -> str:
+    return f"{petition.category.name}: {petition.place} {petition.description[:100]}"
+
+
+def _users_for(petition: Petition):
+    """Return the staff accounts the case belongs to at its current level."""
+    roles = Role.objects.active().filter(person__user__isnull=False)
+    if petition.handler_id:
+        roles = roles.filter(person_id=petition.handler_id)
+    elif petition.escalation_level == Petition.Level.GRID and petition.grid_id:
+        kind = {
+            Category.Handler.GRID: [Role.Kind.GRID_WORKER],
+            Category.Handler.PROPERTY: [Role.Kind.PROPERTY_STEWARD],
+            Category.Handler.COMMUNITY: [Role.Kind.GRID_WORKER],
+        }[petition.category.default_handler]
+        roles = roles.filter(kind__in=kind, grid_id=petition.grid_id)
+    elif petition.escalation_level <= Petition.Level.COMMUNITY:
+        roles = roles.filter(
+            kind=Role.Kind.COMMUNITY_STAFF, community=petition.community_id
+        )
+    else:
+        roles = roles.filter(
+            kind=Role.Kind.SUBDISTRICT_STAFF,
+            subdistrict=petition.community.subdistrict_id,
+        )
+    return [role.person.user for role in roles.select_related("person__user")]
+
+
+@shared_task(name="petitions.notify_new")
+def notify_new_task(petition_id: int) -> int:
+    """Tell the people who should take a new case that it has come in."""
+    petition = Petition.objects.select_related("category", "community").get(
+        pk=petition_id
+    )
+    sent = 0
+    for user in _users_for(petition):
+        sent += bool(
+            notify(
+                dedupe_key=f"petition:{petition.pk}:new:{user.pk}",
+                user=user,
+                subject=_("New report %(number)s") % {"number": petition.number},
+                body=_summary(petition),
+            )
+        )
+    return sent
+
+
+@shared_task(name="petitions.notify_transition")
+def notify_transition_task(petition_id: int, action: str, version: int) -> int:
+    """Tell the new handler of a dispatch, and the resident of public progress."""
+    petition = Petition.objects.select_related("category", "handler__user").get(
+        pk=petition_id
+    )
+    sent = 0
+    if action == "dispatch" and petition.handler and petition.handler.user:
+        sent += bool(
+            notify(
+                dedupe_key=f"petition:{petition.pk}:v{version}:handler",
+                user=petition.handler.user,
+                subject=_("Case %(number)s is yours") % {"number": petition.number},
+                body=_summary(petition),
+            )
+        )
+    if action in ("resolve", "answer", "merge", "reject") and petition.reporter_phone:
+        sent += bool(
+            notify(
+                dedupe_key=f"petition:{petition.pk}:v{version}:resident",
+                phone=petition.reporter_phone,
+                subject=_("Your report %(number)s") % {"number": petition.number},
+                body=_("Case %(number)s is now “%(status)s”.")
+                % {"number": petition.number, "status": petition.get_status_display()},
+            )
+        )
+    return sent
+
+
+@shared_task(name="petitions.notify_escalated")
+def notify_escalated_task(petition_id: int, level: int) -> int:
+    """Remind the handler and tell the level the case was raised to."""
+    petition = Petition.objects.select_related("category", "community").get(
+        pk=petition_id
+    )
+    sent = 0
+    recipients = _users_for(petition)
+    if petition.handler_id:
+        # The handler is reminded, and the raised level is told as well.
+        handler_only = petition.handler_id
+        petition.handler_id = None
+        recipients += _users_for(petition)
+        petition.handler_id = handler_only
+    for user in {u.pk: u for u in recipients}.values():
+        sent += bool(
+            notify(
+                dedupe_key=f"petition:{petition.pk}:escalated:{level}:{user.pk}",
+                user=user,
+                subject=_("Overdue: case %(number)s") % {"number": petition.number},
+                body=_("Case %(number)s is overdue and raised to the %(level)s level.")
+                % {"number": petition.number, "level": Petition.Level(level).label},
+            )
+        )
+    return sent
+
+
+@shared_task(name="petitions.escalate_overdue")
+def escalate_overdue_task() -> int:
+    return services.petition_escalate_overdue()
+
+
+@shared_task(name="petitions.auto_close")
+def auto_close_task() -> int:
+    return services.petition_auto_close()
