@@ -52,8 +52,15 @@ class ScopedImportExportMixin(ImportExportMixin):
             "user": request.user,
         }
 
-    def get_export_queryset(self, request):
-        return self.get_queryset(request)
+    def has_import_permission(self, request):
+        # An import adds and changes rows: it needs both rights, not just a login.
+        opts = self.model._meta
+        return request.user.has_perm(
+            f"{opts.app_label}.add_{opts.model_name}"
+        ) and request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
 
 @admin.register(District)
@@ -390,6 +397,7 @@ class PersonAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         IsPartyMemberFilter,
     )
     search_fields = ("name", "=mobile")
+    contact_fields = ("mobile",)
     autocomplete_fields = ("household",)
     raw_id_fields = ("user",)
     show_full_result_count = False

@@ -5,11 +5,16 @@ can show a row or offer a choice outside the user's units.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
+from django.db import router
 from django.db.models import ProtectedError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from .scoping import scope_queryset
+from .scoping import instance_in_scope, scope_queryset, user_can_see
 from .services import org_object_delete, org_object_save
+
+CONTACT_PERMISSION = "grids.view_contact"
 
 
 def _is_scoped(model) -> bool:
@@ -62,6 +67,59 @@ class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
 
     list_selector = None
     list_per_page = 50
+    #: Fields holding residents' contacts: not searchable or filterable without
+    #: ``grids.view_contact``, or a masked number could be guessed digit by digit.
+    contact_fields: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if (
+            request is not None
+            and lookup.split("__")[0] in self.contact_fields
+            and not request.user.has_perm(CONTACT_PERMISSION)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if request.user.has_perm(CONTACT_PERMISSION):
+            return fields
+        return tuple(f for f in fields if f.lstrip("=^@") not in self.contact_fields)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class ScopedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors and not instance_in_scope(user, self.instance):
+                    self.add_error(
+                        None,
+                        _("This record would lie outside the units you may manage."),
+                    )
+
+        return ScopedForm
+
+    def get_deleted_objects(self, objs, request):
+        """List what a delete would take, naming only rows the user may see."""
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+
+        def label(obj):
+            if _is_scoped(type(obj)) and not user_can_see(request.user, obj):
+                return _("a record outside your units")
+            return f"{capfirst(obj._meta.verbose_name)}: {obj}"
+
+        _to_delete, model_count, perms_needed, _protected = super().get_deleted_objects(
+            objs, request
+        )
+        return (
+            collector.nested(label),
+            model_count,
+            perms_needed,
+            [label(obj) for obj in collector.protected],
+        )
 
     def get_queryset(self, request):
         queryset = type(self).list_selector(user=request.user)

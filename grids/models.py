@@ -683,9 +683,10 @@ class Person(TimeStampedModel):
         _("gender"), max_length=1, choices=Gender.choices, blank=True
     )
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # Room for "+86 138-1234-1234" as typed; stored normalised to 11 digits.
     mobile = models.CharField(
         _("mobile phone"),
-        max_length=11,
+        max_length=20,
         blank=True,
         validators=[validate_mobile],
         db_index=True,

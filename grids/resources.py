@@ -29,6 +29,18 @@ from .scoping import scope_queryset
 from .services import org_object_save
 
 
+class AreaWidget(widgets.DecimalWidget):
+    """A decimal column whose bad values get a plain message, not a class name."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError(
+                _("“%(value)s” is not a number.") % {"value": str(value)[:20]}
+            ) from exc
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -211,7 +223,7 @@ class HouseholdResource(RegistryResource):
     floor_area = fields.Field(
         attribute="floor_area",
         column_name=gettext_lazy("floor area (m²)"),
-        widget=widgets.DecimalWidget(),
+        widget=AreaWidget(),
     )
 
     identity_columns = ("community", "compound", "building", "unit_number", "room")

@@ -142,3 +142,43 @@ def user_can_see(user, obj: Model) -> bool:
     if obj is None or obj.pk is None:
         return False
     return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def instance_in_scope(user, instance: Model) -> bool:
+    """Return whether ``instance``, saved or not, would lie inside the user's
+    scope, by following its foreign keys in memory (forms check before saving)."""
+    scope = user_scope(user)
+    if scope.is_all:
+        return True
+    paths = getattr(type(instance), "scope_paths", {})
+    for level in LEVELS:
+        ids = scope.ids(level)
+        if not ids:
+            continue
+        for path in paths.get(level, ()):
+            value = _follow(instance, path)
+            if value is not None and value in ids:
+                return True
+    return False
+
+
+def _follow(instance: Model, path: str):
+    """Return the primary key at the end of ``path`` from ``instance``, or None
+    where the path is empty or crosses a to-many relation."""
+    if path == "id":
+        return instance.pk
+    current = instance
+    parts = path.split("__")
+    for index, part in enumerate(parts):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if field.many_to_many or field.one_to_many or not field.is_relation:
+            return None
+        if index == len(parts) - 1:
+            return getattr(current, field.attname)
+        current = getattr(current, part, None)
+        if current is None:
+            return None
+    return None

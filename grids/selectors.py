@@ -34,10 +34,12 @@ def subdistrict_list(*, user) -> QuerySet[Subdistrict]:
     return scope_queryset(Subdistrict.objects.select_related("district"), user)
 
 
-def _count_of(queryset: QuerySet, outer: str):
-    """Return a correlated COUNT over ``queryset`` rows whose ``outer`` is the row."""
+def _count_of(queryset: QuerySet, outer: str, user):
+    """Return a correlated COUNT of the rows of ``queryset`` that ``user`` may see
+    and whose ``outer`` is the row."""
     counted = (
-        queryset.filter(**{outer: OuterRef("pk")})
+        scope_queryset(queryset, user)
+        .filter(**{outer: OuterRef("pk")})
         .order_by()
         .values(outer)
         .annotate(n=Count("pk"))
@@ -54,13 +56,17 @@ def community_list(*, user) -> QuerySet[Community]:
     """
     return scope_queryset(
         Community.objects.select_related("subdistrict__district").annotate(
-            grid_count=_count_of(Grid.objects.all(), "community"),
-            compound_count=_count_of(Compound.objects.all(), "community"),
-            building_count=_count_of(Building.objects.all(), "compound__community"),
-            household_count=_count_of(
-                Household.objects.all(), "unit__building__compound__community"
+            grid_count=_count_of(Grid.objects.all(), "community", user),
+            compound_count=_count_of(Compound.objects.all(), "community", user),
+            building_count=_count_of(
+                Building.objects.all(), "compound__community", user
             ),
-            party_org_count=_count_of(PartyOrganization.objects.all(), "community"),
+            household_count=_count_of(
+                Household.objects.all(), "unit__building__compound__community", user
+            ),
+            party_org_count=_count_of(
+                PartyOrganization.objects.all(), "community", user
+            ),
         ),
         user,
     )
@@ -69,8 +75,10 @@ def community_list(*, user) -> QuerySet[Community]:
 def grid_list(*, user) -> QuerySet[Grid]:
     return scope_queryset(
         Grid.objects.select_related("community").annotate(
-            building_count=_count_of(Building.objects.all(), "grid"),
-            household_count=_count_of(Household.objects.all(), "unit__building__grid"),
+            building_count=_count_of(Building.objects.all(), "grid", user),
+            household_count=_count_of(
+                Household.objects.all(), "unit__building__grid", user
+            ),
         ),
         user,
     )
@@ -79,7 +87,7 @@ def grid_list(*, user) -> QuerySet[Grid]:
 def property_company_list(*, user) -> QuerySet[PropertyCompany]:
     return scope_queryset(
         PropertyCompany.objects.select_related("district").annotate(
-            compound_count=_count_of(Compound.objects.all(), "property_company")
+            compound_count=_count_of(Compound.objects.all(), "property_company", user)
         ),
         user,
     )
@@ -90,9 +98,9 @@ def compound_list(*, user) -> QuerySet[Compound]:
         Compound.objects.select_related(
             "community", "property_company", "owners_committee"
         ).annotate(
-            building_count=_count_of(Building.objects.all(), "compound"),
+            building_count=_count_of(Building.objects.all(), "compound", user),
             household_count=_count_of(
-                Household.objects.all(), "unit__building__compound"
+                Household.objects.all(), "unit__building__compound", user
             ),
         ),
         user,
@@ -108,7 +116,7 @@ def owners_committee_list(*, user) -> QuerySet[OwnersCommittee]:
 def building_list(*, user) -> QuerySet[Building]:
     return scope_queryset(
         Building.objects.select_related("compound", "grid__community").annotate(
-            household_count=_count_of(Household.objects.all(), "unit__building")
+            household_count=_count_of(Household.objects.all(), "unit__building", user)
         ),
         user,
     )
@@ -122,7 +130,7 @@ def household_list(*, user) -> QuerySet[Household]:
     return scope_queryset(
         Household.objects.select_related(
             "unit__building__compound__community", "unit__building__grid"
-        ).annotate(resident_count=_count_of(Person.objects.all(), "household")),
+        ).annotate(resident_count=_count_of(Person.objects.all(), "household", user)),
         user,
     )
 
@@ -139,15 +147,19 @@ def person_list(*, user) -> QuerySet[Person]:
 def party_organization_list(*, user) -> QuerySet[PartyOrganization]:
     return scope_queryset(
         PartyOrganization.objects.select_related(
-            "parent", "subdistrict", "community", "grid"
-        ).annotate(member_count=_count_of(PartyMember.objects.all(), "party_org")),
+            "parent", "subdistrict", "community", "grid__community"
+        ).annotate(
+            member_count=_count_of(PartyMember.objects.all(), "party_org", user)
+        ),
         user,
     )
 
 
 def party_member_list(*, user) -> QuerySet[PartyMember]:
     return scope_queryset(
-        PartyMember.objects.select_related("person", "community", "party_org", "grid"),
+        PartyMember.objects.select_related(
+            "person", "community", "party_org", "grid__community"
+        ),
         user,
     )
 

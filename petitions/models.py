@@ -242,7 +242,7 @@ class Petition(TimeStampedModel):
     )
     reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
     reporter_phone = models.CharField(
-        _("reporter's phone"), max_length=11, blank=True, validators=[validate_mobile]
+        _("reporter's phone"), max_length=20, blank=True, validators=[validate_mobile]
     )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     channel = models.CharField(

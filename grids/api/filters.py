@@ -1,24 +1,26 @@
+"""API filters take plain ids: an id outside the caller's units then filters to
+nothing, exactly like an id that does not exist (no "invalid choice" hint)."""
+
 import django_filters
 
-from grids.models import Building, Compound, Grid, Household, PartyOrganization
+
+class CommunityFilter(django_filters.FilterSet):
+    subdistrict = django_filters.NumberFilter(field_name="subdistrict")
 
 
 class GridFilter(django_filters.FilterSet):
-    class Meta:
-        model = Grid
-        fields = ["community"]
+    community = django_filters.NumberFilter(field_name="community")
 
 
 class CompoundFilter(django_filters.FilterSet):
-    class Meta:
-        model = Compound
-        fields = ["community", "property_company", "grade"]
+    community = django_filters.NumberFilter(field_name="community")
+    property_company = django_filters.NumberFilter(field_name="property_company")
+    grade = django_filters.CharFilter(field_name="grade")
 
 
 class BuildingFilter(django_filters.FilterSet):
-    class Meta:
-        model = Building
-        fields = ["compound", "grid"]
+    compound = django_filters.NumberFilter(field_name="compound")
+    grid = django_filters.NumberFilter(field_name="grid")
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -29,12 +31,8 @@ class HouseholdFilter(django_filters.FilterSet):
     building = django_filters.NumberFilter(field_name="unit__building")
     grid = django_filters.NumberFilter(field_name="unit__building__grid")
 
-    class Meta:
-        model = Household
-        fields = ["community", "compound", "building", "grid"]
-
 
 class PartyOrganizationFilter(django_filters.FilterSet):
-    class Meta:
-        model = PartyOrganization
-        fields = ["kind", "community", "parent"]
+    kind = django_filters.CharFilter(field_name="kind")
+    community = django_filters.NumberFilter(field_name="community")
+    parent = django_filters.NumberFilter(field_name="parent")

@@ -26,7 +26,7 @@ class SubdistrictViewSet(_ScopedReadOnly):
 class CommunityViewSet(_ScopedReadOnly):
     selector = staticmethod(selectors.community_list)
     serializer_class = serializers.CommunityOutputSerializer
-    filterset_fields = ["subdistrict"]
+    filterset_class = filters.CommunityFilter
 
 
 class GridViewSet(_ScopedReadOnly):
