@@ -164,6 +164,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PetitionChannelEnum": "petitions.models.Petition.Channel",
+        "FilingChannelEnum": [
+            ("phone", "phone"),
+            ("visit", "visit"),
+            ("meeting", "meeting"),
+            ("chat_group", "chat_group"),
+        ],
+    },
 }
 
 # --- Import / export --------------------------------------------------------

@@ -203,3 +203,10 @@ def test_import_bad_area_says_so_in_words(world):
     )
     assert "不是数字" in errors
     assert not Household.objects.filter(room="701").exists()
+
+
+def test_api_huge_filter_id_is_a_400(api_client, world):
+    """An id beyond any database integer is bad input, not a crash."""
+    api_client.force_authenticate(world.users["community"])
+    response = api_client.get("/api/v1/households/", {"grid": "9" * 30})
+    assert response.status_code == 400

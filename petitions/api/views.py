@@ -1,0 +1,290 @@
+"""The staff REST API of resident reports: one class per operation.
+
+Reads come from ``petitions.selectors`` (scoped); writes go to
+``petitions.services``. Reporters' names and numbers are masked unless the
+caller handles the case.
+"""
+
+import django_filters
+import django_filters.rest_framework
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.filters import IdFilter
+from grids.models import Building, Person
+from grids.scoping import scope_queryset
+
+from .. import selectors, services
+from ..models import Category, Department, Petition
+from ..workflow import STAFF_ACTIONS, TRANSITIONS
+
+
+class PetitionCursorPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-created_at", "-id")
+
+
+class PetitionFilter(django_filters.FilterSet):
+    """Filters take plain values: an id outside the caller's units finds nothing,
+    exactly like one that does not exist."""
+
+    status = django_filters.MultipleChoiceFilter(choices=Petition.Status.choices)
+    category = django_filters.CharFilter(field_name="category__code")
+    community = IdFilter(field_name="community")
+    grid = IdFilter(field_name="grid")
+    property_company = IdFilter(field_name="compound__property_company")
+    handler = IdFilter(field_name="handler")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte"
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt"
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+
+    def filter_overdue(self, queryset, name, value):
+        condition = selectors.petition_overdue_q()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class PetitionOutputSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    category_code = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    community = serializers.CharField(source="community.name")
+    grid = serializers.CharField(source="grid.name", default=None)
+    place = serializers.CharField()
+    handler = serializers.CharField(source="handler.name", default=None)
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_display",
+            "category_code",
+            "category_name",
+            "description",
+            "community",
+            "grid",
+            "place",
+            "reporter_name",
+            "reporter_phone",
+            "is_anonymous",
+            "channel",
+            "handler",
+            "escalation_level",
+            "accept_due_at",
+            "resolve_due_at",
+            "is_overdue",
+            "rating",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+    def _visible(self, petition) -> bool:
+        return selectors.petition_contact_visible(
+            user=self.context["request"].user, petition=petition
+        )
+
+    def get_reporter_name(self, petition) -> str:
+        if self._visible(petition):
+            return petition.reporter_name
+        return petition.masked_reporter_name
+
+    def get_reporter_phone(self, petition) -> str:
+        if self._visible(petition):
+            return petition.reporter_phone
+        return petition.masked_reporter_phone
+
+
+class EventOutputSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    note = serializers.CharField()
+    is_public = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class PetitionDetailOutputSerializer(PetitionOutputSerializer):
+    timeline = EventOutputSerializer(source="events", many=True)
+    answers = serializers.JSONField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(PetitionOutputSerializer.Meta):
+        fields = [
+            *PetitionOutputSerializer.Meta.fields,
+            "answers",
+            "allowed_actions",
+            "timeline",
+        ]
+
+    def get_allowed_actions(self, petition) -> list[str]:
+        return [a for a in STAFF_ACTIONS if petition.status in TRANSITIONS[a].sources]
+
+
+class PetitionListApi(APIView):
+    """List the cases the caller may see, newest first (cursor pagination)."""
+
+    # Declared for the OpenAPI schema; the filter is applied in ``get``.
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    filterset_class = PetitionFilter
+
+    def get_queryset(self):
+        return selectors.petition_list(user=self.request.user)
+
+    @extend_schema(responses=PetitionOutputSerializer(many=True))
+    def get(self, request):
+        filterset = PetitionFilter(request.query_params, queryset=self.get_queryset())
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        paginator = PetitionCursorPagination()
+        page = paginator.paginate_queryset(filterset.qs, request, view=self)
+        data = PetitionOutputSerializer(
+            page, many=True, context={"request": request}
+        ).data
+        return paginator.get_paginated_response(data)
+
+
+class PetitionDetailApi(APIView):
+    """One case with its whole timeline (internal notes included for staff)."""
+
+    @extend_schema(responses=PetitionDetailOutputSerializer)
+    def get(self, request, petition_id: int):
+        petition = selectors.petition_detail(user=request.user, pk=petition_id)
+        return Response(
+            PetitionDetailOutputSerializer(petition, context={"request": request}).data
+        )
+
+
+class PetitionCreateApi(APIView):
+    """File a case on a resident's behalf (phone call, visit, meeting, chat group)."""
+
+    class InputSerializer(serializers.Serializer):
+        category = serializers.SlugRelatedField(
+            slug_field="code", queryset=Category.objects.filter(is_active=True)
+        )
+        description = serializers.CharField(max_length=2000)
+        building = serializers.IntegerField()
+        place_detail = serializers.CharField(max_length=100, required=False, default="")
+        reporter_name = serializers.CharField(max_length=50, required=False, default="")
+        reporter_phone = serializers.CharField(
+            max_length=20, required=False, default=""
+        )
+        is_anonymous = serializers.BooleanField(required=False, default=False)
+        channel = serializers.ChoiceField(
+            choices=[
+                Petition.Channel.PHONE,
+                Petition.Channel.VISIT,
+                Petition.Channel.MEETING,
+                Petition.Channel.CHAT_GROUP,
+            ]
+        )
+        answers = serializers.DictField(required=False, default=dict)
+        idempotency_key = serializers.UUIDField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: PetitionOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        building = get_object_or_404(
+            scope_queryset(
+                Building.objects.select_related("compound__community", "grid"),
+                request.user,
+            ),
+            pk=values.pop("building"),
+        )
+        petition, created = services.petition_submit(
+            building=building, filed_by=request.user, **values
+        )
+        return Response(
+            PetitionOutputSerializer(petition, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class PetitionTransitionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
+    )
+    is_public = serializers.BooleanField(required=False, default=True)
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1
+    )
+    handler = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    department = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1
+    )
+    merge_into = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1
+    )
+
+
+class _PetitionTransitionApi(APIView):
+    """Base of the one-endpoint-per-transition APIs."""
+
+    action = ""
+
+    def act(self, request, petition_id: int):
+        petition = get_object_or_404(
+            selectors.petition_list(user=request.user), pk=petition_id
+        )
+        data = PetitionTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        kwargs = {
+            "note": values["note"],
+            "is_public": values["is_public"],
+            "expected_version": values.get("expected_version"),
+        }
+        if "handler" in values:
+            kwargs["handler"] = get_object_or_404(
+                scope_queryset(Person.objects.all(), request.user), pk=values["handler"]
+            )
+        if "department" in values:
+            kwargs["department"] = get_object_or_404(
+                Department, pk=values["department"]
+            )
+        if "merge_into" in values:
+            kwargs["merge_into"] = get_object_or_404(
+                selectors.petition_list(user=request.user), pk=values["merge_into"]
+            )
+        petition = services.petition_transition(
+            petition=petition, action=self.action, actor=request.user, **kwargs
+        )
+        petition = selectors.petition_detail(user=request.user, pk=petition.pk)
+        return Response(
+            PetitionDetailOutputSerializer(petition, context={"request": request}).data
+        )
+
+
+def _transition_api(action: str) -> type[APIView]:
+    name = "Petition" + "".join(p.capitalize() for p in action.split("_")) + "Api"
+
+    @extend_schema(
+        request=PetitionTransitionInputSerializer,
+        responses=PetitionDetailOutputSerializer,
+        operation_id=f"petitions_{action}",
+        description=f"Apply “{action}” to a case (see petitions.workflow).",
+    )
+    def post(self, request, petition_id: int):
+        return self.act(request, petition_id)
+
+    return type(name, (_PetitionTransitionApi,), {"action": action, "post": post})
+
+
+TRANSITION_APIS = {action: _transition_api(action) for action in STAFF_ACTIONS}
