@@ -455,6 +455,10 @@ class PetitionEvent(models.Model):
     def __str__(self):
         return f"{self.petition} {self.action}"
 
+    @property
+    def to_status_label(self) -> str:
+        return Petition.Status(self.to_status).label if self.to_status else ""
+
 
 class ReplyTemplate(models.Model):
     """A ready-made reply staff can pick when they note a transition."""

@@ -1,0 +1,203 @@
+"""Forms of the resident pages and of the staff's case actions."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from core.phones import normalize_mobile, validate_mobile
+
+from .models import (
+    DESCRIPTION_MAX,
+    CategoryQuestion,
+    Department,
+    Petition,
+    ReplyTemplate,
+)
+from .workflow import allowed_actions
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Up to ``PETITION_MAX_PHOTOS`` files; each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > settings.PETITION_MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(n)s photos.") % {"n": settings.PETITION_MAX_PHOTOS}
+            )
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class ReportForm(forms.Form):
+    """A resident's report: what, where, photos, and how to reach them."""
+
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photos = MultiplePhotoField(label=_("Photos (up to 3)"))
+    building = forms.TypedChoiceField(label=_("Building"), coerce=int)
+    place_detail = forms.CharField(
+        label=_("Unit and room"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 1单元 301")}),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Your mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    is_anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, category, buildings, fixed_building=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.fixed_building = fixed_building
+        self.initial.setdefault("idempotency_key", uuid.uuid4())
+        if fixed_building is not None:
+            del self.fields["building"]
+        else:
+            groups: dict[str, list] = {}
+            for building in buildings:
+                groups.setdefault(building.compound.name, []).append(
+                    (building.pk, building.number)
+                )
+            self.fields["building"].choices = [("", "—"), *groups.items()]
+        if not category.allows_anonymous:
+            del self.fields["is_anonymous"]
+        self.questions = list(category.questions.all())
+        for question in self.questions:
+            self.fields[f"q_{question.code}"] = _question_field(question)
+
+    def clean_reporter_phone(self):
+        value = normalize_mobile(self.cleaned_data["reporter_phone"])
+        if value:
+            validate_mobile(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_anonymous") and not cleaned.get("reporter_phone"):
+            self.add_error(
+                "reporter_phone",
+                _("Leave a mobile number so that we can tell you the result."),
+            )
+        return cleaned
+
+    def answers(self) -> dict:
+        out = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q_{question.code}")
+            if value not in (None, "", []):
+                out[question.code] = (
+                    value.isoformat() if hasattr(value, "isoformat") else value
+                )
+        return out
+
+
+def _question_field(question: CategoryQuestion) -> forms.Field:
+    common = {"label": question.label, "required": question.is_required}
+    kind = question.kind
+    if kind == CategoryQuestion.Kind.NUMBER:
+        return forms.DecimalField(**common)
+    if kind == CategoryQuestion.Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == CategoryQuestion.Kind.SINGLE:
+        return forms.ChoiceField(
+            choices=[(c, c) for c in question.choice_list],
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if kind == CategoryQuestion.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    return forms.CharField(max_length=500, **common)
+
+
+class ConfirmForm(forms.Form):
+    """The resident says it is fixed and rates the work."""
+
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"),
+        choices=Petition.Rating.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReopenForm(forms.Form):
+    """The resident says it is not fixed."""
+
+    note = forms.CharField(
+        label=_("What is still wrong?"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PetitionActForm(forms.Form):
+    """A staff member's next step on a case, offered by the lifecycle table."""
+
+    action = forms.ChoiceField(label=_("Next step"))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    template = forms.ModelChoiceField(
+        label=_("or use a reply template"),
+        queryset=ReplyTemplate.objects.all(),
+        required=False,
+    )
+    is_public = forms.BooleanField(
+        label=_("Show this note to the resident"), required=False, initial=True
+    )
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    merge_into = forms.CharField(
+        label=_("Merge into case number"), max_length=20, required=False
+    )
+    photos = MultiplePhotoField(label=_("Photos of the fix"))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, petition, handlers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [
+            (t.action, t.label) for t in allowed_actions(petition.status)
+        ]
+        self.fields["handler"].queryset = handlers
+        self.initial.setdefault("expected_version", petition.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        template = cleaned.get("template")
+        if template and not cleaned.get("note"):
+            cleaned["note"] = template.text
+        return cleaned

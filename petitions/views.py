@@ -1,0 +1,189 @@
+"""Resident mobile pages: report a problem, follow it, confirm and rate it.
+
+Server-rendered, no JavaScript needed, no external requests. The tracking page
+lives at an unguessable address; it is the resident's only key to the case.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from grids.models import Building, Community
+
+from . import selectors, services
+from .forms import ConfirmForm, ReopenForm, ReportForm
+from .models import Petition
+
+
+def _buildings(community):
+    return Building.objects.filter(compound__community=community).select_related(
+        "compound"
+    )
+
+
+class ReportView(View):
+    """Pick a category, then fill in the report; a building QR link fixes the place."""
+
+    template_categories = "petitions/report_categories.html"
+    template_form = "petitions/report_form.html"
+
+    def _place(self, community_id=None, building_id=None):
+        if building_id is not None:
+            building = get_object_or_404(
+                Building.objects.select_related("compound__community", "grid"),
+                pk=building_id,
+            )
+            return building.compound.community, building
+        return get_object_or_404(Community, pk=community_id), None
+
+    def _form(self, request, category, community, building, data=None, files=None):
+        return ReportForm(
+            data,
+            files,
+            category=category,
+            buildings=_buildings(community),
+            fixed_building=building,
+        )
+
+    def get(self, request, community_id=None, building_id=None):
+        community, building = self._place(community_id, building_id)
+        code = request.GET.get("category", "")
+        category = selectors.category_list().filter(code=code[:40]).first()
+        if category is None:
+            return render(
+                request,
+                self.template_categories,
+                {
+                    "community": community,
+                    "building": building,
+                    "categories": selectors.category_list(),
+                },
+            )
+        form = self._form(request, category, community, building)
+        return render(
+            request,
+            self.template_form,
+            {
+                "form": form,
+                "category": category,
+                "community": community,
+                "building": building,
+            },
+        )
+
+    def post(self, request, community_id=None, building_id=None):
+        community, building = self._place(community_id, building_id)
+        category = get_object_or_404(
+            selectors.category_list(), code=request.GET.get("category", "")[:40]
+        )
+        form = self._form(
+            request, category, community, building, request.POST, request.FILES
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = building or get_object_or_404(
+                _buildings(community), pk=data["building"]
+            )
+            try:
+                petition, _created = services.petition_submit(
+                    category=category,
+                    description=data["description"],
+                    building=chosen,
+                    place_detail=data["place_detail"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    is_anonymous=data.get("is_anonymous", False),
+                    answers=form.answers(),
+                    photos=data["photos"],
+                    channel=Petition.Channel.QR if building else Petition.Channel.WEB,
+                    idempotency_key=data["idempotency_key"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return redirect("petitions:track", token=petition.tracking_token)
+        return render(
+            request,
+            self.template_form,
+            {
+                "form": form,
+                "category": category,
+                "community": community,
+                "building": building,
+            },
+            status=400,
+        )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, messages_ in errors.items():
+        field = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(field, message)
+
+
+def track(request, token: str):
+    """The resident's page of one case: its state, public timeline and answer."""
+    petition = selectors.petition_by_token(token=token)
+    awaiting = petition.status == Petition.Status.AWAITING_RESIDENT
+    return render(
+        request,
+        "petitions/track.html",
+        {
+            "petition": petition,
+            "confirm_form": ConfirmForm() if awaiting else None,
+            "reopen_form": ReopenForm() if awaiting else None,
+        },
+    )
+
+
+@require_POST
+def track_confirm(request, token: str):
+    """The resident confirms the fix and rates it."""
+    petition = selectors.petition_by_token(token=token)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_transition(
+                petition=petition,
+                action="confirm",
+                rating=form.cleaned_data["rating"],
+                note=form.cleaned_data["comment"],
+            )
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    else:
+        messages.error(request, _("Choose how satisfied you are."))
+    return redirect("petitions:track", token=token)
+
+
+@require_POST
+def track_reopen(request, token: str):
+    """The resident says it is not fixed: the case goes back to work."""
+    petition = selectors.petition_by_token(token=token)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_transition(
+                petition=petition, action="reopen", note=form.cleaned_data["note"]
+            )
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, _("We have sent your case back to be handled."))
+    else:
+        messages.error(request, _("Tell us what is still wrong."))
+    return redirect("petitions:track", token=token)
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return " ".join(exc.messages)
