@@ -61,3 +61,25 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         ["view"], ["community", "grid", "compound", "building", "unit", "household"]
     ),
 }
+
+
+def _petitions(actions, models):
+    return {f"petitions.{action}_{model}" for action in actions for model in models}
+
+
+_REFERENCE = ["category", "categoryquestion", "department", "replytemplate"]
+# Resident reports: the people who handle cases may view and move them
+# ("change" is the right to take the next step); supervisors view them.
+for _kind in (
+    Role.Kind.COMMUNITY_STAFF,
+    Role.Kind.GRID_WORKER,
+    Role.Kind.PROPERTY_STEWARD,
+    Role.Kind.REPAIR_WORKER,
+):
+    ROLE_PERMISSIONS[_kind] |= _petitions(["view", "change"], ["petition"])
+for _kind in (Role.Kind.SUBDISTRICT_STAFF, Role.Kind.DISTRICT_STAFF):
+    ROLE_PERMISSIONS[_kind] |= _petitions(["view"], ["petition"])
+ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _petitions(["view"], _REFERENCE)
+ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= _petitions(
+    ["view", "add", "change"], [*_REFERENCE, "open311client"]
+)

@@ -10,6 +10,7 @@ from core.phones import normalize_mobile, validate_mobile
 
 from .models import (
     DESCRIPTION_MAX,
+    Category,
     CategoryQuestion,
     Department,
     Petition,
@@ -201,3 +202,45 @@ class PetitionActForm(forms.Form):
         if template and not cleaned.get("note"):
             cleaned["note"] = template.text
         return cleaned
+
+
+class PetitionFileForm(forms.Form):
+    """Staff file a report that came by phone, visit, meeting or chat group."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True)
+    )
+    channel = forms.ChoiceField(
+        label=_("Came in by"),
+        choices=[
+            (c.value, c.label)
+            for c in (
+                Petition.Channel.PHONE,
+                Petition.Channel.VISIT,
+                Petition.Channel.MEETING,
+                Petition.Channel.CHAT_GROUP,
+            )
+        ],
+    )
+    building = forms.ModelChoiceField(label=_("Building"), queryset=None)
+    place_detail = forms.CharField(
+        label=_("Unit and room"), max_length=100, required=False
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reporter_name = forms.CharField(
+        label=_("Resident's name"), max_length=50, required=False
+    )
+    reporter_phone = forms.CharField(
+        label=_("Resident's mobile number"), max_length=20, required=False
+    )
+    is_anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
+        self.initial.setdefault("idempotency_key", uuid.uuid4())

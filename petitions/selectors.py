@@ -13,7 +13,12 @@ def petition_list(*, user) -> QuerySet[Petition]:
     """Return the cases ``user`` may see, joined for lists."""
     return scope_queryset(
         Petition.objects.select_related(
-            "category", "community", "grid", "compound", "building", "handler"
+            "category",
+            "community",
+            "grid__community",
+            "compound",
+            "building",
+            "handler",
         ),
         user,
     )

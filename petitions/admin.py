@@ -1,0 +1,470 @@
+"""Staff admin of resident reports: work list, case page with its timeline and
+next step, filing on a resident's behalf, and QR sheets for buildings."""
+
+import secrets
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ApplicationError
+from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
+from grids.models import Building, Compound, Person, Role
+from grids.scoping import scope_queryset
+
+from . import selectors, services
+from .forms import PetitionActForm, PetitionFileForm
+from .models import (
+    Category,
+    CategoryQuestion,
+    Department,
+    Open311Client,
+    Petition,
+    PetitionEvent,
+    PetitionPhoto,
+    ReplyTemplate,
+)
+
+
+class CategoryQuestionInline(admin.TabularInline):
+    model = CategoryQuestion
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """District-wide reference data, edited by district staff."""
+
+    list_display = (
+        "name",
+        "code",
+        "group",
+        "default_handler",
+        "accept_hours",
+        "resolve_hours",
+        "repair_kind",
+        "allows_anonymous",
+        "is_active",
+    )
+    list_filter = ("group", "default_handler", "is_active")
+    search_fields = ("name", "code")
+    inlines = [CategoryQuestionInline]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "text")
+    search_fields = ("title", "text")
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "created_at")
+    readonly_fields = ("api_key",)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.api_key:
+            obj.api_key = secrets.token_urlsafe(32)
+        super().save_model(request, obj, form, change)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", gettext_lazy("overdue")),
+            ("today", gettext_lazy("due within 24 hours")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(selectors.petition_overdue_q())
+        if self.value() == "today":
+            soon = timezone.now() + timezone.timedelta(hours=24)
+            return queryset.filter(status__in=Petition.OPEN_STATUSES).filter(
+                Q(status=Petition.Status.SUBMITTED, accept_due_at__lt=soon)
+                | (~Q(status=Petition.Status.SUBMITTED) & Q(resolve_due_at__lt=soon))
+            )
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("work list")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("open", gettext_lazy("my open cases"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(
+                handler__user=request.user, status__in=Petition.OPEN_STATUSES
+            )
+        return queryset
+
+
+class EventInline(admin.TabularInline):
+    model = PetitionEvent
+    fields = (
+        "created_at",
+        "actor_label",
+        "action",
+        "from_status",
+        "to_status",
+        "note",
+        "is_public",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = gettext_lazy("timeline")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the case: whoever may see the case sees its timeline and photos.
+        return request.user.has_perm("petitions.view_petition")
+
+
+class PhotoInline(admin.TabularInline):
+    model = PetitionPhoto
+    fields = ("preview", "stage", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=gettext_lazy("photo"))
+    def preview(self, obj):
+        return format_html('<img src="{}" style="max-height:120px">', obj.image.url)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the case: whoever may see the case sees its timeline and photos.
+        return request.user.has_perm("petitions.view_petition")
+
+
+@admin.register(Petition)
+class PetitionAdmin(ScopedModelAdmin):
+    """Cases are read here and moved only through the next-step form, which
+    calls the services; nothing is ever deleted."""
+
+    list_selector = staticmethod(selectors.petition_list)
+    list_display = (
+        "number",
+        "category",
+        "status",
+        "community",
+        "grid",
+        "place",
+        "handler",
+        "due_display",
+        "escalation_level",
+        "created_at",
+    )
+    list_filter = (
+        MineFilter,
+        OverdueFilter,
+        "status",
+        "category",
+        ("grid", RelatedChoicesFilter),
+        ("compound__property_company", RelatedChoicesFilter),
+        "escalation_level",
+        "channel",
+    )
+    search_fields = ("number", "description", "reporter_name", "=reporter_phone")
+    contact_fields = ("reporter_name", "reporter_phone")
+    show_full_result_count = False
+    inlines = [EventInline, PhotoInline]
+    actions = ["accept_selected"]
+    change_form_template = "admin/petitions/petition/change_form.html"
+    change_list_template = "admin/petitions/petition/change_list.html"
+    fields = (
+        "number",
+        "status",
+        "category",
+        "description",
+        "answers",
+        "community",
+        "grid",
+        "place",
+        "reporter_display",
+        "phone_display",
+        "channel",
+        "handler",
+        "department",
+        "merged_into",
+        "escalation_level",
+        "accept_due_at",
+        "resolve_due_at",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "rating",
+        "rating_comment",
+        "reopen_count",
+        "version",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Open cases first, the nearest deadline first: overdue work tops the list.
+        queryset = selectors.petition_list(user=request.user).annotate(
+            open_rank=Case(
+                When(status__in=Petition.OPEN_STATUSES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ("open_rank", "resolve_due_at", "-id")
+
+    @admin.display(description=gettext_lazy("deadline"))
+    def due_display(self, obj):
+        due = obj.due_at
+        if due is None:
+            return "—"
+        text = timezone.localtime(due).strftime("%m-%d %H:%M")
+        if obj.is_overdue:
+            return format_html(
+                '<strong style="color:#b00020">{} {}</strong>', text, _("overdue")
+            )
+        return text
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Decided per request on the object: admin instances are shared.
+            obj.contact_visible = selectors.petition_contact_visible(
+                user=request.user, petition=obj
+            )
+        return obj
+
+    @admin.display(description=gettext_lazy("reporter"))
+    def reporter_display(self, obj):
+        if getattr(obj, "contact_visible", False):
+            return obj.reporter_name
+        return obj.masked_reporter_name
+
+    @admin.display(description=gettext_lazy("reporter's phone"))
+    def phone_display(self, obj):
+        if getattr(obj, "contact_visible", False):
+            return obj.reporter_phone
+        return obj.masked_reporter_phone
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- the case page and its next step --------------------------------------
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<int:petition_id>/act/",
+                self.admin_site.admin_view(self.act_view),
+                name=f"{prefix}_act",
+            ),
+            path(
+                "file/",
+                self.admin_site.admin_view(self.file_view),
+                name=f"{prefix}_file",
+            ),
+            path(
+                "qr-sheet/",
+                self.admin_site.admin_view(self.qr_sheet_view),
+                name=f"{prefix}_qr",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _handlers(self, request, petition):
+        roles = Role.objects.active().filter(
+            Q(
+                kind__in=[
+                    Role.Kind.GRID_WORKER,
+                    Role.Kind.PROPERTY_STEWARD,
+                    Role.Kind.REPAIR_WORKER,
+                ],
+                grid_id=petition.grid_id,
+            )
+            | Q(kind=Role.Kind.COMMUNITY_STAFF, community_id=petition.community_id)
+        )
+        return Person.objects.filter(pk__in=roles.values("person_id")).order_by("name")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        petition = (
+            selectors.petition_list(user=request.user).filter(pk=object_id).first()
+        )
+        if petition is not None and request.user.has_perm("petitions.change_petition"):
+            extra_context["act_form"] = PetitionActForm(
+                petition=petition, handlers=self._handlers(request, petition)
+            )
+            extra_context["act_url"] = reverse(
+                "admin:petitions_petition_act", args=[petition.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def act_view(self, request, petition_id):
+        if request.method != "POST" or not request.user.has_perm(
+            "petitions.change_petition"
+        ):
+            raise PermissionDenied
+        petition = get_object_or_404(
+            selectors.petition_list(user=request.user), pk=petition_id
+        )
+        form = PetitionActForm(
+            request.POST,
+            request.FILES,
+            petition=petition,
+            handlers=self._handlers(request, petition),
+        )
+        back = reverse("admin:petitions_petition_change", args=[petition.pk])
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label} {error}")
+            return redirect(back)
+        data = form.cleaned_data
+        merge_into = None
+        if data["merge_into"]:
+            merge_into = (
+                selectors.petition_list(user=request.user)
+                .filter(number=data["merge_into"].strip())
+                .first()
+            )
+        try:
+            services.petition_transition(
+                petition=petition,
+                action=data["action"],
+                actor=request.user,
+                expected_version=data["expected_version"],
+                note=data["note"],
+                is_public=data["is_public"],
+                handler=data["handler"],
+                department=data["department"],
+                merge_into=merge_into,
+                photos=data["photos"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Done: case %(number)s updated.") % {"number": petition.number},
+            )
+        return redirect(back)
+
+    @admin.action(description=gettext_lazy("Accept the selected cases"))
+    def accept_selected(self, request, queryset):
+        done = 0
+        for petition in queryset.filter(status=Petition.Status.SUBMITTED):
+            services.petition_transition(
+                petition=petition, action="accept", actor=request.user
+            )
+            done += 1
+        self.message_user(request, _("%(n)s cases accepted.") % {"n": done})
+
+    # --- filing for a resident ---------------------------------------------------
+    def file_view(self, request):
+        if not request.user.has_perm("petitions.change_petition"):
+            raise PermissionDenied
+        buildings = scope_queryset(
+            Building.objects.select_related("compound__community", "grid"), request.user
+        )
+        form = PetitionFileForm(request.POST or None, buildings=buildings)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                petition, _created = services.petition_submit(
+                    category=data["category"],
+                    description=data["description"],
+                    building=data["building"],
+                    place_detail=data["place_detail"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    is_anonymous=data["is_anonymous"],
+                    channel=data["channel"],
+                    filed_by=request.user,
+                    idempotency_key=data["idempotency_key"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request, _("Case %(number)s filed.") % {"number": petition.number}
+                )
+                return redirect("admin:petitions_petition_change", petition.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("File a report for a resident"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/petitions/petition/file.html", context)
+
+    # --- QR codes for buildings ------------------------------------------------------
+    def qr_sheet_view(self, request):
+        compounds = scope_queryset(
+            Compound.objects.select_related("community"), request.user
+        )
+        compound = None
+        codes = []
+        if request.GET.get("compound", "").isdigit():
+            compound = get_object_or_404(compounds, pk=int(request.GET["compound"]))
+            for building in compound.buildings.order_by("number"):
+                url = request.build_absolute_uri(
+                    reverse("petitions:report-building", args=[building.pk])
+                )
+                image = qrcode.make(
+                    url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8
+                )
+                # The SVG is our own output from the URL above, not user input.
+                svg = mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
+                codes.append((building, url, svg))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("QR codes of a compound's buildings"),
+            "compounds": compounds,
+            "compound": compound,
+            "codes": codes,
+        }
+        return TemplateResponse(
+            request, "admin/petitions/petition/qr_sheet.html", context
+        )

@@ -1,0 +1,167 @@
+"""The staff admin of resident reports."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from grids.models import Person
+from petitions.models import Petition
+
+# Session, user, perms (user, group, role), role scope, filter choices (category,
+# grid, property company), the count and the rows.
+CHANGELIST_QUERIES = 11
+
+
+def _act(client, petition, **data):
+    petition.refresh_from_db()
+    payload = {"expected_version": petition.version, "note": "", "is_public": "on"}
+    payload.update(data)
+    return client.post(
+        reverse("admin:petitions_petition_act", args=[petition.pk]), payload
+    )
+
+
+@pytest.mark.parametrize("cases", [3, 30])
+def test_admin_petition_changelist_query_count_is_fixed(
+    client, world, submit, django_assert_num_queries, cases
+):
+    """The work list costs the same number of queries for 3 cases or 30."""
+    for _ in range(cases):
+        submit()
+    client.force_login(world.users["community"])
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = client.get(reverse("admin:petitions_petition_changelist"))
+    assert len(response.context["cl"].result_list) == cases
+
+
+def test_admin_petition_list_is_scoped_and_overdue_first(client, world, submit):
+    """A grid worker sees their grid's cases; overdue ones come first."""
+    import datetime
+
+    mine = submit()
+    late = submit()
+    Petition.objects.filter(pk=late.pk).update(
+        resolve_due_at=late.created_at - datetime.timedelta(hours=1)
+    )
+    submit(building=world.households["G2"][0].unit.building)
+    client.force_login(world.users["grid"])
+    rows = (
+        client.get(reverse("admin:petitions_petition_changelist"))
+        .context["cl"]
+        .result_list
+    )
+    assert [p.pk for p in rows] == [late.pk, mine.pk]
+
+
+def test_admin_grid_worker_accepts_dispatches_and_resolves(client, world, submit):
+    """The next-step form moves the case and fills its timeline."""
+    petition = submit()
+    worker = Person.objects.get(user=world.users["grid"])
+    client.force_login(world.users["grid"])
+    assert _act(client, petition, action="accept").status_code == 302
+    _act(client, petition, action="dispatch", handler=worker.pk)
+    _act(client, petition, action="start")
+    _act(client, petition, action="resolve", note="已更换阀门")
+    petition.refresh_from_db()
+    assert petition.status == "awaiting_resident"
+    page = client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+    body = page.content.decode()
+    assert "已更换阀门" in body
+    assert "13912345678" in body  # the grid worker handles the case
+
+
+def test_admin_stale_form_reports_a_conflict(client, world, submit):
+    """Submitting the next step with an old version says someone else acted."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    _act(client, petition, action="accept")
+    response = client.post(
+        reverse("admin:petitions_petition_act", args=[petition.pk]),
+        {"expected_version": 1, "action": "reject", "note": "x"},
+        follow=True,
+    )
+    assert "刚被他人修改" in response.content.decode()
+    petition.refresh_from_db()
+    assert petition.status == "accepted"
+
+
+def test_admin_steward_sees_masked_contact(client, world, submit):
+    """A steward who does not handle the case sees 139****5678."""
+    petition = submit()
+    client.force_login(world.users["steward"])
+    body = client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+    body = body.content.decode()
+    assert "139****5678" in body and "13912345678" not in body
+
+
+def test_admin_escapes_html_in_descriptions(client, world, submit):
+    """A description with markup is shown as text in the admin."""
+    submit(description="<img src=x onerror=alert(1)>")
+    client.force_login(world.users["community"])
+    body = client.get(reverse("admin:petitions_petition_changelist")).content.decode()
+    petition = Petition.objects.get()
+    page = client.get(reverse("admin:petitions_petition_change", args=[petition.pk]))
+    assert "<img src=x onerror" not in page.content.decode()
+    assert "<img src=x onerror" not in body
+
+
+def test_admin_files_a_report_for_a_resident(client, world, category, building):
+    """Staff record a phone call as a case, naming the channel."""
+    client.force_login(world.users["community"])
+    response = client.post(
+        reverse("admin:petitions_petition_file"),
+        {
+            "category": category.pk,
+            "channel": "phone",
+            "building": building.pk,
+            "description": "电话反映：单元门禁坏了",
+            "reporter_phone": "13600001111",
+            "idempotency_key": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 302
+    petition = Petition.objects.get()
+    assert (petition.channel, petition.filed_by) == ("phone", world.users["community"])
+
+
+def test_admin_file_form_offers_only_buildings_in_scope(client, world):
+    """The building choices of the filing form stop at the user's units."""
+    client.force_login(world.users["grid"])
+    form = client.get(reverse("admin:petitions_petition_file")).context["form"]
+    offered = set(form.fields["building"].queryset.values_list("grid__name", flat=True))
+    assert offered == {"G1"}
+
+
+def test_admin_qr_sheet_has_one_code_per_building(client, world):
+    """The QR sheet of a compound links each building's report form."""
+    compound = world.households["G1"][0].unit.building.compound
+    client.force_login(world.users["community"])
+    response = client.get(
+        reverse("admin:petitions_petition_qr"), {"compound": compound.pk}
+    )
+    body = response.content.decode()
+    assert body.count('class="qr-card"') == compound.buildings.count()
+    for building in compound.buildings.all():
+        assert reverse("petitions:report-building", args=[building.pk]) in "".join(
+            url for _b, url, _s in response.context["codes"]
+        )
+
+
+def test_admin_qr_sheet_of_foreign_compound_is_404(client, world):
+    """Another community's compound cannot be printed."""
+    compound = world.households["G4"][0].unit.building.compound
+    client.force_login(world.users["community"])
+    response = client.get(
+        reverse("admin:petitions_petition_qr"), {"compound": compound.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_admin_cannot_delete_cases(client, world, submit):
+    """Nothing is lost: cases cannot be deleted, even by community staff."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    url = reverse("admin:petitions_petition_delete", args=[petition.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Petition.objects.filter(pk=petition.pk).exists()
