@@ -127,6 +127,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A frozen Redis must not hang the relay or a worker forever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 3}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work; each entry says when it runs.
@@ -213,3 +215,7 @@ PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
 PETITION_MAX_PHOTOS = 3
 PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# --- Demo data --------------------------------------------------------------
+# ``manage.py seed_demo`` runs these in order; each is idempotent.
+DEMO_SEEDERS = ["grids.demo.demo_seed", "petitions.demo.demo_seed"]

@@ -1,19 +1,27 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
-from grids.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
+from grids.demo import DEMO_LOGINS, DEMO_PASSWORD
 from grids.models import Community, Household
 
 
 class Command(BaseCommand):
     help = (
-        "Build the demo community of seed 000 (湖西街道 → 端庄社区); safe to run twice."
+        "Build the demo community of seed 000 (湖西街道 → 端庄社区) and the demo "
+        "data of every app listed in settings.DEMO_SEEDERS; safe to run twice."
     )
 
     def handle(self, *args, **options):
-        created = demo_seed()
-        if any(created.values()):
-            self.stdout.write(self.style.SUCCESS(f"Demo data created: {created}"))
-        else:
+        notes = []
+        changed = False
+        for path in settings.DEMO_SEEDERS:
+            created = import_string(path)()
+            notes += created.pop("notes", [])
+            if any(created.values()):
+                changed = True
+                self.stdout.write(self.style.SUCCESS(f"{path}: created {created}"))
+        if not changed:
             self.stdout.write("Demo data already present; nothing changed.")
         community = Community.objects.select_related("subdistrict").get(name="端庄社区")
         households = Household.objects.filter(
@@ -29,3 +37,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<14} {login.description}")
+        for note in notes:
+            self.stdout.write(note)
