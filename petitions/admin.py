@@ -234,7 +234,10 @@ class PetitionAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         # Open cases first, the nearest deadline first: overdue work tops the list.
-        queryset = selectors.petition_list(user=request.user).annotate(
+        # The admin prints grids as "community grid": join the community here.
+        queryset = (
+            selectors.petition_list(user=request.user).select_related("grid__community")
+        ).annotate(
             open_rank=Case(
                 When(status__in=Petition.OPEN_STATUSES, then=Value(0)),
                 default=Value(1),

@@ -87,3 +87,29 @@ def petition_overdue_q():
         Q(status__in=Petition.OPEN_STATUSES, resolve_due_at__lt=now)
         & ~Q(status=Petition.Status.SUBMITTED)
     )
+
+
+def petition_public_list(*, community=None) -> QuerySet[Petition]:
+    """Return every case (of ``community``), newest first, joined for public
+    output (Open311). Callers publish no personal data from these rows."""
+    from .models import PetitionPhoto
+
+    queryset = Petition.objects.select_related(
+        "category", "community", "compound", "building", "merged_into"
+    ).prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=PetitionPhoto.objects.filter(stage=PetitionPhoto.Stage.REPORT),
+            to_attr="report_photos",
+        )
+    )
+    if community is not None:
+        queryset = queryset.filter(community=community)
+    return queryset.order_by("-created_at", "-id")
+
+
+def community_by_division_code(code: str):
+    """Return the community with the 12-digit division ``code``, or None."""
+    from grids.models import Community
+
+    return Community.objects.filter(division_code=code).first()

@@ -54,7 +54,7 @@ class PetitionFilter(django_filters.FilterSet):
 
 
 class PetitionOutputSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = serializers.SerializerMethodField()
     category_code = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     community = serializers.CharField(source="community.name")
@@ -92,6 +92,11 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
+
+    def get_status_display(self, petition) -> str:
+        # Cheaper per row than source="get_status_display" (the serializer
+        # inspects that method anew on every row).
+        return Petition.Status(petition.status).label
 
     def _visible(self, petition) -> bool:
         return selectors.petition_contact_visible(

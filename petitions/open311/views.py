@@ -19,7 +19,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -34,9 +34,12 @@ from petitions.models import (
     CategoryQuestion,
     Open311Client,
     Petition,
-    PetitionPhoto,
 )
-from petitions.selectors import category_list
+from petitions.selectors import (
+    category_list,
+    community_by_division_code,
+    petition_public_list,
+)
 from petitions.services import petition_submit
 
 from .renderers import FORMATS, render, render_errors
@@ -78,24 +81,8 @@ class Open311Error(Exception):
 
 
 # --- reads ------------------------------------------------------------------
-# petitions.selectors scopes every read to a staff user; GeoReport reads are
-# public and unscoped, so their queries live here, beside the only caller.
-
-
-def open311_petition_list(*, community: Community | None = None) -> QuerySet:
-    """Return every case (of ``community``), newest first, joined for output."""
-    queryset = Petition.objects.select_related(
-        "category", "community", "compound", "building", "merged_into"
-    ).prefetch_related(
-        Prefetch(
-            "photos",
-            queryset=PetitionPhoto.objects.filter(stage=PetitionPhoto.Stage.REPORT),
-            to_attr="report_photos",
-        )
-    )
-    if community is not None:
-        queryset = queryset.filter(community=community)
-    return queryset.order_by("-created_at", "-id")
+# GeoReport reads are public and unscoped: petition_public_list (selectors)
+# returns only what may be published; these two turn misses into spec errors.
 
 
 def open311_jurisdiction(raw: str) -> Community | None:
@@ -104,7 +91,7 @@ def open311_jurisdiction(raw: str) -> Community | None:
         return None
     community = None
     if _JURISDICTION_RE.match(raw):
-        community = Community.objects.filter(division_code=raw).first()
+        community = community_by_division_code(raw)
     if community is None:
         raise Open311Error(
             404, _("jurisdiction_id %(id)s was not found.") % {"id": raw[:20]}
@@ -360,7 +347,7 @@ def request_list_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _request_create(request, fmt)
     community = open311_jurisdiction(_param(request, "jurisdiction_id"))
-    petitions = open311_petition_list(community=community)
+    petitions = petition_public_list(community=community)
     ids = _comma_list(_param(request, "service_request_id"))
     if ids:
         # The spec: service_request_id overrides every other argument.
@@ -405,7 +392,7 @@ def request_detail_view(
     petition = None
     if _REQUEST_ID_RE.match(service_request_id):
         petition = (
-            open311_petition_list(community=community)
+            petition_public_list(community=community)
             .filter(number=service_request_id)
             .first()
         )
