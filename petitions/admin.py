@@ -34,6 +34,9 @@ from .models import (
     PetitionPhoto,
     ReplyTemplate,
 )
+from .workflow import TRANSITIONS
+
+EVENT_LABELS = {"submit": gettext_lazy("submit"), "escalate": gettext_lazy("escalate")}
 
 
 class CategoryQuestionInline(admin.TabularInline):
@@ -125,9 +128,9 @@ class EventInline(admin.TabularInline):
     fields = (
         "created_at",
         "actor_label",
-        "action",
-        "from_status",
-        "to_status",
+        "action_display",
+        "from_display",
+        "to_display",
         "note",
         "is_public",
     )
@@ -135,6 +138,21 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = gettext_lazy("timeline")
+
+    @admin.display(description=gettext_lazy("action"))
+    def action_display(self, obj):
+        transition = TRANSITIONS.get(obj.action)
+        return (
+            transition.label if transition else EVENT_LABELS.get(obj.action, obj.action)
+        )
+
+    @admin.display(description=gettext_lazy("from"))
+    def from_display(self, obj):
+        return Petition.Status(obj.from_status).label if obj.from_status else "—"
+
+    @admin.display(description=gettext_lazy("to"))
+    def to_display(self, obj):
+        return obj.to_status_label or "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -181,7 +199,7 @@ class PetitionAdmin(ScopedModelAdmin):
         "status",
         "community",
         "grid",
-        "place",
+        "place_display",
         "handler",
         "due_display",
         "escalation_level",
@@ -212,7 +230,7 @@ class PetitionAdmin(ScopedModelAdmin):
         "answers",
         "community",
         "grid",
-        "place",
+        "place_display",
         "reporter_display",
         "phone_display",
         "channel",
@@ -269,6 +287,10 @@ class PetitionAdmin(ScopedModelAdmin):
                 user=request.user, petition=obj
             )
         return obj
+
+    @admin.display(description=gettext_lazy("Place"))
+    def place_display(self, obj):
+        return obj.place or "—"
 
     @admin.display(description=gettext_lazy("reporter"))
     def reporter_display(self, obj):

@@ -24,7 +24,7 @@ def _table_sizes():
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"grids", "core", "accounts"}
+        if model._meta.app_label in {"grids", "core", "accounts", "petitions"}
     }
 
 
@@ -87,3 +87,16 @@ def test_seed_demo_logins_see_their_own_units(seeded):
         person_list(user=users["dz_grid1"]).count()
         < person_list(user=users["dz_community"]).count()
     )
+
+
+def test_seed_demo_loads_the_seeds_categories_cases_and_open311_client(seeded):
+    """The demo has the seeds' report categories, cases in several states and an
+    Open311 client whose key the command prints."""
+    from petitions.models import Category, Open311Client, Petition
+
+    names = set(Category.objects.values_list("name", flat=True))
+    assert {"漏水", "管道疏通（下水道堵塞）", "消防通道堵塞、飞线充电", "邻里纠纷"} <= names
+    statuses = set(Petition.objects.values_list("status", flat=True))
+    assert {"submitted", "accepted", "dispatched", "closed", "referred"} <= statuses
+    client = Open311Client.objects.get()
+    assert client.api_key in seeded

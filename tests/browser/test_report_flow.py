@@ -1,0 +1,105 @@
+"""The whole life of a leak report, end to end in headless Chromium on a phone."""
+
+import os
+import shutil
+
+import pytest
+
+from grids.models import Person
+from petitions.models import Petition
+from tests.browser.test_admin_phone import PHONE, _shot
+from tests.conftest import PASSWORD
+from tests.petitions.factories import CategoryFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser(transactional_db, live_server):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+def _phone(browser):
+    return browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+
+
+def _act(page, **fields):
+    for name, value in fields.items():
+        selector = f"#act-form [name={name}]"
+        if name in ("action", "handler"):
+            page.select_option(selector, str(value))
+        else:
+            page.fill(selector, value)
+    page.click("#act-form input[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_browser_leak_from_qr_to_rated_close(browser, live_server, world, client):
+    """A resident reports a leak from the building's QR link on a phone, the grid
+    worker accepts, dispatches and resolves it in the admin, the resident confirms
+    and rates it, and the district reads it through the API and Open311."""
+    category = CategoryFactory()
+    building = world.households["G1"][0].unit.building
+    world.c1.division_code = "371502010001"
+    world.c1.save()
+
+    resident = _phone(browser)
+    resident.goto(f"{live_server.url}/report/b/{building.pk}/")
+    _shot(resident, "report-1-categories")
+    resident.click(f"text={category.name}")
+    resident.fill("[name=description]", "卫生间顶部漏水，滴到地面")
+    resident.fill("[name=place_detail]", "1单元 302")
+    resident.fill("[name=reporter_name]", "刘阿姨")
+    resident.fill("[name=reporter_phone]", "13912345678")
+    _shot(resident, "report-2-form")
+    resident.click("button[type=submit]")
+    resident.wait_for_url("**/track/**")
+    petition = Petition.objects.get()
+    assert petition.number in resident.content()
+    _shot(resident, "report-3-tracking")
+
+    worker = _phone(browser)
+    worker.goto(f"{live_server.url}/admin/login/")
+    worker.fill("#id_username", "grid")
+    worker.fill("#id_password", PASSWORD)
+    worker.click("input[type=submit]")
+    worker.goto(f"{live_server.url}/admin/petitions/petition/?mine=")
+    assert petition.number in worker.content()
+    worker.goto(f"{live_server.url}/admin/petitions/petition/{petition.pk}/change/")
+    handler = Person.objects.get(user=world.users["grid"])
+    _act(worker, action="accept")
+    _act(worker, action="dispatch", handler=handler.pk)
+    _act(worker, action="start")
+    _act(worker, action="resolve", note="已更换漏水管件，请查看")
+    _shot(worker, "report-4-admin-resolved")
+    petition.refresh_from_db()
+    assert petition.status == "awaiting_resident"
+
+    resident.reload()
+    assert "已更换漏水管件" in resident.content()
+    resident.check("input[name=rating][value=satisfied]")
+    resident.fill("[name=comment]", "很及时，谢谢")
+    resident.click("text=已解决，提交评价")
+    resident.wait_for_load_state()
+    _shot(resident, "report-5-rated")
+    petition.refresh_from_db()
+    assert (petition.status, petition.rating) == ("closed", "satisfied")
+
+    client.force_login(world.users["district"])
+    rows = client.get("/api/v1/petitions/").json()["results"]
+    assert [(r["number"], r["status"]) for r in rows] == [(petition.number, "closed")]
+    assert rows[0]["reporter_phone"] == "139****5678"
+    open311 = client.get("/open311/v2/requests.json", {"jurisdiction_id": "371502010001"})
+    assert [(r["service_request_id"], r["status"]) for r in open311.json()] == [
+        (petition.number, "closed")
+    ]
