@@ -19,7 +19,7 @@ SHOTS = (
 
 
 @pytest.fixture
-def page(transactional_db, live_server):
+def page(live_server_connections_released, transactional_db, live_server):
     # The database is set up before the (session-long) live server, so that it
     # is torn down after the server has let go of its connection.
     # Playwright's sync API runs an event loop in this thread; the ORM calls of

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser(transactional_db, live_server):
+def browser(live_server_connections_released, transactional_db, live_server):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -99,7 +99,9 @@ def test_browser_leak_from_qr_to_rated_close(browser, live_server, world, client
     rows = client.get("/api/v1/petitions/").json()["results"]
     assert [(r["number"], r["status"]) for r in rows] == [(petition.number, "closed")]
     assert rows[0]["reporter_phone"] == "139****5678"
-    open311 = client.get("/open311/v2/requests.json", {"jurisdiction_id": "371502010001"})
+    open311 = client.get(
+        "/open311/v2/requests.json", {"jurisdiction_id": "371502010001"}
+    )
     assert [(r["service_request_id"], r["status"]) for r in open311.json()] == [
         (petition.number, "closed")
     ]

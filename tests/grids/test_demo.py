@@ -95,7 +95,12 @@ def test_seed_demo_loads_the_seeds_categories_cases_and_open311_client(seeded):
     from petitions.models import Category, Open311Client, Petition
 
     names = set(Category.objects.values_list("name", flat=True))
-    assert {"漏水", "管道疏通（下水道堵塞）", "消防通道堵塞、飞线充电", "邻里纠纷"} <= names
+    assert {
+        "漏水",
+        "管道疏通（下水道堵塞）",
+        "消防通道堵塞、飞线充电",
+        "邻里纠纷",
+    } <= names
     statuses = set(Petition.objects.values_list("status", flat=True))
     assert {"submitted", "accepted", "dispatched", "closed", "referred"} <= statuses
     client = Open311Client.objects.get()
