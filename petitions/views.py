@@ -64,16 +64,16 @@ class ReportView(View):
                 },
             )
         form = self._form(request, category, community, building)
-        return render(
-            request,
-            self.template_form,
-            {
-                "form": form,
-                "category": category,
-                "community": community,
-                "building": building,
-            },
-        )
+        return self._render_form(request, form, community, building)
+
+    def _render_form(self, request, form, community, building, status=200):
+        context = {
+            "form": form,
+            "category": form.category,
+            "community": community,
+            "building": building,
+        }
+        return render(request, self.template_form, context, status=status)
 
     def post(self, request, community_id=None, building_id=None):
         community, building = self._place(community_id, building_id)
@@ -106,17 +106,7 @@ class ReportView(View):
                 _add_errors(form, exc)
             else:
                 return redirect("petitions:track", token=petition.tracking_token)
-        return render(
-            request,
-            self.template_form,
-            {
-                "form": form,
-                "category": category,
-                "community": community,
-                "building": building,
-            },
-            status=400,
-        )
+        return self._render_form(request, form, community, building, status=400)
 
 
 def _add_errors(form, exc: ValidationError) -> None:
