@@ -472,7 +472,8 @@ class PetitionAdmin(ScopedModelAdmin):
         codes = []
         if request.GET.get("compound", "").isdigit():
             compound = get_object_or_404(compounds, pk=int(request.GET["compound"]))
-            for building in compound.buildings.order_by("number"):
+            # Creation order keeps 2号楼 before 10号楼, unlike a text sort.
+            for building in compound.buildings.order_by("pk"):
                 url = request.build_absolute_uri(
                     reverse("petitions:report-building", args=[building.pk])
                 )
