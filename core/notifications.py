@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
+from .phones import mask_mobile
 
 logger = logging.getLogger("notifications")
 
@@ -23,7 +24,7 @@ class ConsoleBackend:
     def send(self, notification: Notification) -> None:
         logger.info(
             "NOTIFY %s %s: %s",
-            notification.user or notification.phone,
+            notification.user or mask_mobile(notification.phone),
             notification.subject,
             notification.body,
         )
@@ -65,9 +66,18 @@ def notify(*, dedupe_key: str, subject: str, body: str, user=None, phone: str = 
                 body=body,
             )
     except IntegrityError:
+        notification = Notification.objects.get(dedupe_key=dedupe_key[:150])
+    # Claim the message: of two runs, only the one whose update wins sends it.
+    claimed = Notification.objects.filter(
+        pk=notification.pk, sent_at__isnull=True
+    ).update(sent_at=timezone.now())
+    if not claimed:
         return None
-    for path in settings.NOTIFICATION_BACKENDS:
-        import_string(path)().send(notification)
-    notification.sent_at = timezone.now()
-    notification.save(update_fields=["sent_at"])
+    try:
+        for path in settings.NOTIFICATION_BACKENDS:
+            import_string(path)().send(notification)
+    except Exception:
+        # Not sent: release the claim so that the task's retry sends it.
+        Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+        raise
     return notification

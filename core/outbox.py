@@ -5,10 +5,13 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+#: After this many failures a message stays in the table for people to look at.
+MAX_ATTEMPTS = 20
 
 
 def outbox_enqueue(task_name: str, **kwargs) -> OutboxMessage:
@@ -36,9 +39,9 @@ def outbox_relay(*, limit: int = 100) -> int:
     app.loader.import_default_modules()
     sent = 0
     with transaction.atomic():
-        pending = OutboxMessage.objects.filter(dispatched_at__isnull=True).order_by(
-            "id"
-        )
+        pending = OutboxMessage.objects.filter(
+            dispatched_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+        ).order_by("id")
         if transaction.get_connection().features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)
         for message in pending[:limit]:
@@ -53,7 +56,9 @@ def outbox_relay(*, limit: int = 100) -> int:
                 logger.warning("outbox %s not handed on: %r", message.pk, exc)
                 message.last_error = repr(exc)[:200]
                 message.save(update_fields=["attempts", "last_error"])
-                break
+                if isinstance(exc, BrokerError):
+                    break  # the broker is down: the rest would fail the same way
+                continue  # this message is at fault: do not hold up the others
             message.dispatched_at = timezone.now()
             message.save(update_fields=["attempts", "dispatched_at"])
             sent += 1

@@ -414,15 +414,28 @@ class PetitionAdmin(ScopedModelAdmin):
             )
         return redirect(back)
 
-    @admin.action(description=gettext_lazy("Accept the selected cases"))
+    @admin.action(
+        description=gettext_lazy("Accept the selected cases"),
+        permissions=["change"],
+    )
     def accept_selected(self, request, queryset):
-        done = 0
+        done, refused = 0, []
         for petition in queryset.filter(status=Petition.Status.SUBMITTED):
-            services.petition_transition(
-                petition=petition, action="accept", actor=request.user
-            )
-            done += 1
+            try:
+                services.petition_transition(
+                    petition=petition, action="accept", actor=request.user
+                )
+            except (ApplicationError, PermissionDenied):
+                refused.append(petition.number)  # moved meanwhile, or not ours
+            else:
+                done += 1
         self.message_user(request, _("%(n)s cases accepted.") % {"n": done})
+        if refused:
+            self.message_user(
+                request,
+                _("Not accepted: %(numbers)s.") % {"numbers": "、".join(refused)},
+                messages.WARNING,
+            )
 
     # --- filing for a resident ---------------------------------------------------
     def file_view(self, request):

@@ -187,6 +187,11 @@ class Petition(TimeStampedModel):
     tracking_token = models.CharField(
         _("tracking token"), max_length=32, unique=True, default=_tracking_token
     )
+    # Given to the Open311 client that filed the case; unlike the tracking
+    # token it opens nothing but the case's number.
+    open311_token = models.CharField(
+        _("Open311 token"), max_length=32, null=True, blank=True, unique=True
+    )
     idempotency_key = models.UUIDField(
         _("idempotency key"), null=True, blank=True, unique=True
     )

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 2000
+#: More pixels than any phone takes: a bigger image is a decompression bomb.
+MAX_PIXELS = 50_000_000
 
 
 def clean_photo(upload) -> ContentFile:
@@ -29,6 +31,8 @@ def clean_photo(upload) -> ContentFile:
         image.verify()
         upload.seek(0)
         image = Image.open(upload)
+        if image.size[0] * image.size[1] > MAX_PIXELS:
+            raise ValueError("too many pixels")
         image.load()
     except (
         UnidentifiedImageError,
@@ -44,6 +48,8 @@ def clean_photo(upload) -> ContentFile:
     # Apply the camera's rotation, then drop EXIF (and with it the GPS position).
     image = ImageOps.exif_transpose(image).convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Pillow carries comments and other text chunks along unless told not to.
+    image.info = {}
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return ContentFile(out.getvalue(), name="photo.jpg")

@@ -8,19 +8,40 @@ from grids.scoping import scope_queryset, user_scope
 
 from .models import Category, Petition, PetitionEvent
 
+# Roles of the property company: they see their grid's cases, but not the
+# complaints about property service, and act only on cases given to them.
+COMPANY_KINDS = {Role.Kind.PROPERTY_STEWARD, Role.Kind.REPAIR_WORKER}
+
+
+def _company_only(user) -> bool:
+    scope = user_scope(user)
+    return bool(scope.by_kind) and set(scope.by_kind) <= COMPANY_KINDS
+
 
 def petition_list(*, user) -> QuerySet[Petition]:
     """Return the cases ``user`` may see, joined for lists."""
-    return scope_queryset(
+    queryset = scope_queryset(
         Petition.objects.select_related(
-            "category",
-            "community",
-            "grid__community",
-            "compound",
-            "building",
-            "handler",
+            "category", "community", "grid", "compound", "building", "handler"
         ),
         user,
+    )
+    if not user.is_superuser and _company_only(user):
+        queryset = queryset.exclude(category__group=Category.Group.COMPLAINT)
+    return queryset
+
+
+def petition_can_act(*, user, petition: Petition) -> bool:
+    """Whether ``user`` may take a staff step on the case: its handler, a grid
+    worker of its grid or staff of its community, with the right to change
+    cases. Supervisors above the community watch; the property company acts
+    only on cases given to it."""
+    if user is None or not user.has_perm("petitions.change_petition"):
+        return False
+    if user.is_superuser:
+        return True
+    return _handles(user, petition) and (
+        petition_list(user=user).filter(pk=petition.pk).exists()
     )
 
 
@@ -63,8 +84,12 @@ def petition_by_token(*, token: str) -> Petition:
 def petition_contact_visible(*, user, petition: Petition) -> bool:
     """Whether ``user`` handles the case and so may see the reporter's contact:
     its handler, a grid worker of its grid or staff of its community."""
-    if user.is_superuser:
-        return True
+    return user.is_superuser or _handles(user, petition)
+
+
+def _handles(user, petition: Petition) -> bool:
+    """Whether ``user`` is the case's handler, a grid worker of its grid or
+    staff of its community (read from the scope already loaded: no query)."""
     scope = user_scope(user)
     return bool(
         (petition.handler_id and petition.handler_id == scope.person_id)

@@ -6,11 +6,12 @@ for Celery to the outbox so that no request waits on the broker.
 
 import datetime
 import decimal
+import secrets
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -20,7 +21,6 @@ from core.errors import ApplicationError
 from core.outbox import outbox_enqueue
 from core.phones import normalize_mobile
 from grids.models import Building, Community, Person, Role
-from grids.scoping import user_can_see
 
 from .models import (
     DESCRIPTION_MAX,
@@ -32,6 +32,7 @@ from .models import (
     PetitionPhoto,
 )
 from .photos import clean_photo
+from .selectors import petition_can_act
 from .workflow import transition_for
 
 S = Petition.Status
@@ -51,17 +52,22 @@ def _refuse_nul(**texts) -> None:
             )
 
 
-def _clean_answers(category: Category, answers: dict) -> dict:
-    """Check the answers to the category's extra questions; return them cleaned."""
+def _clean_answers(category: Category, answers: dict, *, require=True) -> dict:
+    """Check the answers to the category's extra questions; return them cleaned.
+
+    Staff filing a phone call may not know every answer, so ``require=False``
+    lets required questions stay empty; the answers given are still checked.
+    """
     cleaned, errors = {}, {}
     for question in category.questions.all():
         raw = answers.get(question.code)
         values = (
             raw if isinstance(raw, list) else ([raw] if raw not in (None, "") else [])
         )
-        values = [str(v).strip() for v in values if str(v).strip()]
+        values = [str(v).strip()[:500] for v in values if str(v).strip()]
+        _refuse_nul(**{f"answers.{question.code}": " ".join(values)})
         if not values:
-            if question.is_required:
+            if question.is_required and require:
                 errors[f"answers.{question.code}"] = _("Please answer: %(q)s") % {
                     "q": question.label
                 }
@@ -155,6 +161,8 @@ def petition_submit(
     double-tapped submit creates one case. Staff filing on a resident's behalf
     pass ``filed_by`` and the channel the report came through.
     """
+    if filed_by is not None and not filed_by.has_perm("petitions.change_petition"):
+        raise PermissionDenied(_("You may not file cases."))
     if idempotency_key:
         existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -180,7 +188,7 @@ def petition_submit(
         idempotency_key=idempotency_key or None,
         category=category,
         description=(description or "").strip(),
-        answers=_clean_answers(category, answers or {}),
+        answers=_clean_answers(category, answers or {}, require=filed_by is None),
         community=community,
         grid=building.grid if building else None,
         compound=building.compound if building else None,
@@ -202,8 +210,18 @@ def petition_submit(
     )
     if not petition.description:
         raise ValidationError({"description": _("Describe the problem.")})
-    petition.full_clean(exclude=["number"])
-    petition.save()
+    if open311_client is not None:
+        petition.open311_token = secrets.token_urlsafe(12)
+    petition.full_clean(exclude=["number", "idempotency_key"])
+    try:
+        # A savepoint: a double tap racing this one may insert the same key first.
+        with transaction.atomic():
+            petition.save()
+    except IntegrityError:
+        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key and existing is not None:
+            return existing, False
+        raise
     petition.number = f"{timezone.localtime(now):%y%m%d}-{petition.pk}"
     Petition.objects.filter(pk=petition.pk).update(number=petition.number)
     _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
@@ -276,7 +294,7 @@ def petition_transition(
             extra={"version": locked.version},
         )
     transition = transition_for(action, locked.status)
-    if transition.by_staff and (actor is None or not user_can_see(actor, locked)):
+    if transition.by_staff and not petition_can_act(user=actor, petition=locked):
         raise PermissionDenied(_("You may not act on this case."))
     note = (note or "").strip()
     errors = {}
@@ -298,6 +316,15 @@ def petition_transition(
             )
     if "rating" in transition.needs and rating not in Petition.Rating.values:
         errors["rating"] = _("Choose how satisfied you are.")
+    given = {
+        "handler": handler,
+        "department": department,
+        "merge_into": merge_into,
+        "rating": rating or None,
+    }
+    for field, value in given.items():
+        if value is not None and field not in transition.needs:
+            errors[field] = _("This step does not take this field.")
     if errors:
         raise ValidationError(errors)
     if handler is not None:

@@ -51,8 +51,9 @@ class ReportView(View):
 
     def get(self, request, community_id=None, building_id=None):
         community, building = self._place(community_id, building_id)
-        code = request.GET.get("category", "")
-        category = selectors.category_list().filter(code=code[:40]).first()
+        category = (
+            selectors.category_list().filter(code=_category_code(request)).first()
+        )
         if category is None:
             return render(
                 request,
@@ -78,7 +79,7 @@ class ReportView(View):
     def post(self, request, community_id=None, building_id=None):
         community, building = self._place(community_id, building_id)
         category = get_object_or_404(
-            selectors.category_list(), code=request.GET.get("category", "")[:40]
+            selectors.category_list(), code=_category_code(request)
         )
         form = self._form(
             request, category, community, building, request.POST, request.FILES
@@ -107,6 +108,12 @@ class ReportView(View):
             else:
                 return redirect("petitions:track", token=petition.tracking_token)
         return self._render_form(request, form, community, building, status=400)
+
+
+def _category_code(request) -> str:
+    # Codes are slugs: anything else (a NUL byte, a novel) matches nothing.
+    code = request.GET.get("category", "")
+    return code if code.isascii() and code.replace("-", "").isalnum() else ""
 
 
 def _add_errors(form, exc: ValidationError) -> None:

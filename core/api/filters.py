@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class IdField(forms.IntegerField):
@@ -16,3 +17,24 @@ class IdFilter(django_filters.NumberFilter):
     one that does not exist."""
 
     field_class = IdField
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """An ISO date-time between 1970 and 9000: wider values overflow databases."""
+
+    input_formats = [*forms.DateTimeField.input_formats, "iso-8601"]
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+        except OverflowError as exc:
+            raise forms.ValidationError(
+                _("Give a date between 1970 and 9000.")
+            ) from exc
+        if result is not None and not (1970 <= result.year <= 9000):
+            raise forms.ValidationError(_("Give a date between 1970 and 9000."))
+        return result
+
+
+class BoundedDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedDateTimeField

@@ -14,7 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import IdFilter
+from core.api.filters import BoundedDateTimeFilter, IdFilter
 from grids.models import Building, Person
 from grids.scoping import scope_queryset
 
@@ -40,12 +40,8 @@ class PetitionFilter(django_filters.FilterSet):
     grid = IdFilter(field_name="grid")
     property_company = IdFilter(field_name="compound__property_company")
     handler = IdFilter(field_name="handler")
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte"
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt"
-    )
+    created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 
     def filter_overdue(self, queryset, name, value):
@@ -227,9 +223,8 @@ class PetitionTransitionInputSerializer(serializers.Serializer):
         max_length=2000, required=False, default="", allow_blank=True
     )
     is_public = serializers.BooleanField(required=False, default=True)
-    expected_version = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**31 - 1
-    )
+    # Required: two staff acting on the same version cannot both succeed.
+    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     handler = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     department = serializers.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1
@@ -254,7 +249,7 @@ class _PetitionTransitionApi(APIView):
         kwargs = {
             "note": values["note"],
             "is_public": values["is_public"],
-            "expected_version": values.get("expected_version"),
+            "expected_version": values["expected_version"],
         }
         if "handler" in values:
             kwargs["handler"] = get_object_or_404(

@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.phones import mask_mobiles_in
 from grids.models import Building, Community
 from petitions.models import (
     Category,
@@ -272,7 +273,8 @@ def _service_request(request: HttpRequest, petition: Petition) -> dict:
         "status_notes": _status_notes(petition),
         "service_name": petition.category.name,
         "service_code": petition.category.code,
-        "description": petition.description,
+        # Public output: numbers a resident typed into the text are masked.
+        "description": mask_mobiles_in(petition.description),
         "agency_responsible": petition.community.name,
         "service_notice": "",
         "requested_datetime": _w3c(petition.created_at),
@@ -413,7 +415,7 @@ def token_view(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     if _TOKEN_RE.match(token):
         # Only tokens this endpoint handed out resolve here.
         petitions = Petition.objects.filter(
-            tracking_token=token, channel=Petition.Channel.OPEN311
+            open311_token=token, channel=Petition.Channel.OPEN311
         )
         if community is not None:
             petitions = petitions.filter(community=community)
@@ -459,8 +461,14 @@ def _attributes(request: HttpRequest, category: Category) -> dict:
             except ValueError:
                 moment = None
             if moment is not None:
-                if timezone.is_aware(moment):
-                    moment = timezone.localtime(moment)
+                try:
+                    if timezone.is_aware(moment):
+                        moment = timezone.localtime(moment)
+                except OverflowError:
+                    # Out of the calendar once moved to local time: let the
+                    # service refuse it as a bad answer.
+                    answers[question.code] = value
+                    continue
                 answers[question.code] = moment.date().isoformat()
     return answers
 
@@ -569,7 +577,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = [
         {
             "service_request_id": petition.number,
-            "token": petition.tracking_token,
+            "token": petition.open311_token,
             "service_notice": "",
             "account_id": None,
         }

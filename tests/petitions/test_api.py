@@ -13,6 +13,16 @@ def _worker(world):
     return Person.objects.get(user=world.users["grid"])
 
 
+def _step(client, petition, action, **data):
+    """POST a transition with the case's current version, as a client would."""
+    petition.refresh_from_db()
+    return client.post(
+        f"/api/v1/petitions/{petition.pk}/{action}/",
+        {"expected_version": petition.version, **data},
+        content_type="application/json",
+    )
+
+
 @pytest.mark.parametrize("rows", [5, 50])
 def test_petition_list_query_count_is_the_same_for_5_and_50_rows(
     client, world, submit, django_assert_num_queries, rows
@@ -66,11 +76,7 @@ def test_petition_handler_sees_the_contact(client, world, submit):
     petition = submit()
     steward = Person.objects.get(user=world.users["steward"])
     client.force_login(world.users["community"])
-    client.post(
-        f"/api/v1/petitions/{petition.pk}/dispatch/",
-        {"handler": steward.pk},
-        content_type="application/json",
-    )
+    assert _step(client, petition, "dispatch", handler=steward.pk).status_code == 200
     client.force_login(world.users["steward"])
     row = client.get(f"/api/v1/petitions/{petition.pk}/").json()
     assert row["reporter_phone"] == "13912345678"
@@ -80,15 +86,10 @@ def test_petition_transitions_through_the_api(client, world, submit):
     """Accept, dispatch, resolve: each endpoint moves the case and logs it."""
     petition = submit()
     client.force_login(world.users["community"])
-    base = f"/api/v1/petitions/{petition.pk}"
-    assert client.post(f"{base}/accept/", {"expected_version": 1}).status_code == 200
-    response = client.post(
-        f"{base}/dispatch/",
-        {"handler": _worker(world).pk},
-        content_type="application/json",
-    )
+    assert _step(client, petition, "accept").status_code == 200
+    response = _step(client, petition, "dispatch", handler=_worker(world).pk)
     assert response.json()["status"] == "dispatched"
-    response = client.post(f"{base}/resolve/", {"note": "已修复"})
+    response = _step(client, petition, "resolve", note="已修复")
     body = response.json()
     assert body["status"] == "awaiting_resident"
     assert [e["action"] for e in body["timeline"]] == [
@@ -117,7 +118,7 @@ def test_petition_forbidden_transition_answers_409_with_a_message(
     """Starting work on an undispatched case is refused clearly."""
     petition = submit()
     client.force_login(world.users["community"])
-    response = client.post(f"/api/v1/petitions/{petition.pk}/start/")
+    response = _step(client, petition, "start")
     assert response.status_code == 409
     assert response.json()["code"] == "transition_not_allowed"
 
@@ -129,6 +130,7 @@ def test_petition_forbidden_transition_answers_409_with_a_message(
         {"grid": "99999999999999999999999"},
         {"status": "nonsense"},
         {"created_after": "yesterday"},
+        {"created_after": "0001-01-01T00:00:00"},
         {"cursor": "garbage"},
     ],
 )
@@ -206,10 +208,9 @@ def test_petition_refer_through_the_api(client, world, submit):
     petition = submit()
     department = DepartmentFactory(name="派出所")
     client.force_login(world.users["community"])
-    base = f"/api/v1/petitions/{petition.pk}"
-    client.post(f"{base}/accept/")
-    assert client.post(f"{base}/refer/").status_code == 400
-    response = client.post(f"{base}/refer/", {"department": department.pk})
+    _step(client, petition, "accept")
+    assert _step(client, petition, "refer").status_code == 400
+    response = _step(client, petition, "refer", department=department.pk)
     assert response.json()["status"] == "referred"
 
 
@@ -225,3 +226,76 @@ def test_petition_list_filters_overdue(client, world, submit):
     client.force_login(world.users["community"])
     rows = client.get("/api/v1/petitions/", {"overdue": "true"}).json()["results"]
     assert [r["number"] for r in rows] == [late.number]
+
+
+def test_petition_transition_without_version_is_refused(client, world, submit):
+    """A step must say which version it acts on, or it might undo another's."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    response = client.post(f"/api/v1/petitions/{petition.pk}/accept/")
+    assert response.status_code == 400
+    assert "expected_version" in response.json()["details"]
+
+
+@pytest.mark.parametrize("username", ["street", "district"])
+def test_petition_supervisors_watch_but_do_not_act(client, world, submit, username):
+    """Subdistrict and district staff see cases but cannot move or file them."""
+    petition = submit()
+    client.force_login(world.users[username])
+    assert client.get(f"/api/v1/petitions/{petition.pk}/").status_code == 200
+    assert _step(client, petition, "accept").status_code == 403
+    response = client.post(
+        "/api/v1/petitions/create/",
+        {
+            "category": petition.category.code,
+            "description": "x",
+            "building": petition.building_id,
+            "reporter_phone": "13812345678",
+            "channel": "phone",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    petition.refresh_from_db()
+    assert petition.status == "submitted"
+
+
+def test_petition_steward_acts_only_on_cases_given_to_them(client, world, submit):
+    """A steward may not resolve a case handled by someone else, and does not see
+    complaints about property service."""
+    from tests.petitions.factories import CategoryFactory
+
+    petition = submit()
+    staff = world.users["community"]
+    client.force_login(staff)
+    _step(client, petition, "dispatch", handler=_worker(world).pk)
+    complaint = submit(category=CategoryFactory(code="complaint", group="complaint"))
+    client.force_login(world.users["steward"])
+    assert _step(client, petition, "resolve", note="x").status_code == 403
+    listed = {r["number"] for r in client.get("/api/v1/petitions/").json()["results"]}
+    assert petition.number in listed and complaint.number not in listed
+
+
+def test_petition_step_refuses_fields_it_does_not_take(client, world, submit):
+    """ "start" cannot quietly change the handler."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    _step(client, petition, "dispatch", handler=_worker(world).pk)
+    steward = Person.objects.get(user=world.users["steward"])
+    response = _step(client, petition, "start", handler=steward.pk)
+    assert response.status_code == 400
+    petition.refresh_from_db()
+    assert petition.handler == _worker(world)
+
+
+def test_petition_deeply_nested_json_is_a_400(client, world, submit):
+    """JSON nested beyond reason is refused, not a crash."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    body = "[" * 100000 + "]" * 100000
+    response = client.post(
+        f"/api/v1/petitions/{petition.pk}/accept/",
+        body,
+        content_type="application/json",
+    )
+    assert response.status_code == 400

@@ -208,9 +208,10 @@ def test_request_create_files_case_for_the_client(
     assert response.status_code == 200
     [answer] = response.json()
     petition = Petition.objects.get()
+    assert petition.open311_token != petition.tracking_token
     assert answer == {
         "service_request_id": petition.number,
-        "token": petition.tracking_token,
+        "token": petition.open311_token,
         "service_notice": "",
         "account_id": None,
     }
@@ -588,6 +589,9 @@ def test_token_resolves_to_the_service_request_id(
     assert client.get(f"{BASE}/tokens/{web_case.tracking_token}.json").status_code == (
         404
     )
+    filed = Petition.objects.get(number=answer["service_request_id"])
+    # The resident's key to confirm and rate is never an Open311 token.
+    assert client.get(f"{BASE}/tokens/{filed.tracking_token}.json").status_code == 404
     assert client.get(f"{BASE}/tokens/unknown.json").status_code == 404
 
 
