@@ -52,9 +52,12 @@ def test_outbox_broken_message_does_not_block_the_queue(db):
 
 def test_notification_that_failed_is_sent_on_retry(db, settings):
     """A send that fails leaves the message unsent, and the retry sends it once."""
-    with mock.patch(
-        "core.notifications.ConsoleBackend.send", side_effect=OSError("down")
-    ), pytest.raises(OSError):
+    with (
+        mock.patch(
+            "core.notifications.ConsoleBackend.send", side_effect=OSError("down")
+        ),
+        pytest.raises(OSError),
+    ):
         notify(dedupe_key="k1", subject="s", body="b", phone="13912345678")
     assert Notification.objects.get(dedupe_key="k1").sent_at is None
     assert notify(dedupe_key="k1", subject="s", body="b") is not None

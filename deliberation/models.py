@@ -1,0 +1,313 @@
+"""Deliberation: bodies that meet on a schedule, their meetings, and major
+matters that go to the party organisation before the owners decide
+(重大事项支部决策前置, seed 002)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from grids.models import (
+    Community,
+    Compound,
+    Household,
+    PartyOrganization,
+    below_community,
+)
+
+
+class DeliberationBody(TimeStampedModel):
+    """A deliberation body of a community or compound, with its meeting rule."""
+
+    class Kind(models.TextChoices):
+        HALL = "hall", _("red-property deliberation hall (议事厅)")
+        JOINT = "joint", _("joint meeting (联席会议)")
+        VANGUARD = "vanguard", _("vanguard union (先锋联合会)")
+        STOOL = "stool", _("small-stool meeting (小板凳议事会)")
+        ASSEMBLY = "assembly", _("owners' assembly")
+
+    class Rule(models.TextChoices):
+        MONTHLY_DAY = "monthly_day", _("monthly, on a day of the month")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("monthly, on the n-th weekday")
+        FENGSI = "fengsi", _("逢四: the 4th, 14th and 24th")
+        WEEKLY = "weekly", _("weekly")
+        ONCE = "once", _("one-off")
+
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="deliberation_bodies",
+    )
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliberation_bodies",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    host = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("host organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliberation_bodies",
+    )
+    rule = models.CharField(_("meets"), max_length=20, choices=Rule.choices)
+    day_of_month = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    nth = models.SmallIntegerField(
+        _("which week (1–5, -1 = last)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-1), MaxValueValidator(5)],
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday (0 = Monday)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(6)],
+    )
+    start_time = models.TimeField(_("starts at"), default=datetime.time(19, 0))
+    duration_minutes = models.PositiveSmallIntegerField(_("minutes"), default=90)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    must_meet_monthly = models.BooleanField(_("must meet every month"), default=True)
+
+    scope_paths = below_community("community", ["compound__buildings__grid"])
+
+    class Meta:
+        verbose_name = _("deliberation body")
+        verbose_name_plural = _("deliberation bodies")
+        ordering = ["community__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rule="monthly_day") | Q(day_of_month__isnull=False),
+                name="deliberationbody_monthly_day_has_day",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="monthly_weekday")
+                | Q(nth__isnull=False, weekday__isnull=False),
+                name="deliberationbody_monthly_weekday_has_day",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="weekly") | Q(weekday__isnull=False),
+                name="deliberationbody_weekly_has_weekday",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Meeting(TimeStampedModel):
+    """One meeting of a body. ``series_date`` is the date the rule gave it: a
+    moved meeting keeps it, so the series is never created twice."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        CANCELLED = "cancelled", _("cancelled")
+        CLOSED = "closed", _("closed")
+
+    body = models.ForeignKey(
+        DeliberationBody,
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    series_date = models.DateField(_("date in the series"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    scope_paths = below_community(
+        "body__community", ["body__compound__buildings__grid"]
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "series_date"], name="meeting_unique_series_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "starts_at"], name="meeting_body_idx")]
+
+    def __str__(self):
+        return f"{self.body} {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+
+class MajorMatter(TimeStampedModel):
+    """A major matter of a compound: the party organisation passes it before the
+    owners decide, then it is publicised and carried out."""
+
+    class Kind(models.TextChoices):
+        ELEVATOR = "elevator", _("installing an elevator")
+        FUND_USE = "fund_use", _("using the maintenance fund")
+        FUND_RAISE = "fund_raise", _("raising the maintenance fund")
+        COMPANY_CHANGE = "company_change", _("changing the property company")
+        FEE_CHANGE = "fee_change", _("changing fees")
+        COMMON_PARTS = "common_parts", _("changing the use of common parts")
+        REBUILD = "rebuild", _("rebuilding")
+        OTHER = "other", _("other major matter")
+
+    #: Article 278: these need three quarters, the others more than half.
+    SPECIAL_KINDS = (Kind.FUND_RAISE, Kind.REBUILD, Kind.COMMON_PARTS)
+
+    class Status(models.TextChoices):
+        RAISED = "raised", _("raised")
+        SENT_BACK = "sent_back", _("sent back by the party organisation")
+        PARTY_PASSED = "party_passed", _("passed by the party organisation")
+        OWNERS_PASSED = "owners_passed", _("passed by the owners")
+        OWNERS_REJECTED = "owners_rejected", _("not passed by the owners")
+        PUBLICISED = "publicised", _("publicised")
+        IMPLEMENTED = "implemented", _("implemented")
+
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="major_matters",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    party_org = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("responsible party organisation"),
+        on_delete=models.PROTECT,
+        related_name="major_matters",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RAISED
+    )
+    party_opinion = models.TextField(_("party organisation's opinion"), blank=True)
+    party_decided_at = models.DateTimeField(
+        _("party decided at"), null=True, blank=True
+    )
+    outcome = models.JSONField(_("vote outcome"), default=dict, blank=True)
+    owners_decided_at = models.DateTimeField(
+        _("owners decided at"), null=True, blank=True
+    )
+
+    scope_paths = below_community("compound__community", ["compound__buildings__grid"])
+
+    class Meta:
+        verbose_name = _("major matter")
+        verbose_name_plural = _("major matters")
+        ordering = ["-created_at"]
+        constraints = [
+            # The gate in the database as well: no owners' decision without the
+            # party organisation's decision before it.
+            models.CheckConstraint(
+                condition=Q(owners_decided_at__isnull=True)
+                | Q(party_decided_at__isnull=False),
+                name="majormatter_party_decides_first",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_special(self) -> bool:
+        return self.kind in self.SPECIAL_KINDS
+
+
+class OwnerVote(models.Model):
+    """One household's vote on a major matter, with its floor area then."""
+
+    class Choice(models.TextChoices):
+        AGREE = "agree", _("agree")
+        DISAGREE = "disagree", _("disagree")
+        ABSTAIN = "abstain", _("abstain")
+
+    matter = models.ForeignKey(
+        MajorMatter,
+        verbose_name=_("major matter"),
+        on_delete=models.CASCADE,
+        related_name="votes",
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="owner_votes",
+    )
+    choice = models.CharField(_("vote"), max_length=10, choices=Choice.choices)
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=2
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("owner's vote")
+        verbose_name_plural = _("owners' votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "household"], name="ownervote_once_per_household"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.household}: {self.get_choice_display()}"
+
+
+class MajorMatterEvent(models.Model):
+    """The timeline of a major matter."""
+
+    matter = models.ForeignKey(
+        MajorMatter,
+        verbose_name=_("major matter"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("major-matter timeline entry")
+        verbose_name_plural = _("major-matter timeline")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.matter} {self.action}"
