@@ -1,17 +1,10 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, Notification, OutboxMessage
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only and for superusers: it spans every unit."""
-
-    list_display = ("created_at", "actor", "action", "target_repr")
-    list_filter = ("action",)
-    search_fields = ("target_repr", "action")
-    list_select_related = ("actor",)
-    date_hierarchy = "created_at"
+class _SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Operational tables span every unit: superusers read them, nobody edits."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -27,3 +20,37 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(_SuperuserReadOnlyAdmin):
+    """The audit trail, read-only and for superusers: it spans every unit."""
+
+    list_display = ("created_at", "actor", "action", "target_repr")
+    list_filter = ("action",)
+    search_fields = ("target_repr", "action")
+    list_select_related = ("actor",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(_SuperuserReadOnlyAdmin):
+    """Work waiting for the broker; rows with many attempts need a look."""
+
+    list_display = (
+        "id",
+        "task_name",
+        "created_at",
+        "dispatched_at",
+        "attempts",
+        "last_error",
+    )
+    list_filter = (("dispatched_at", admin.EmptyFieldListFilter), "task_name")
+
+
+@admin.register(Notification)
+class NotificationAdmin(_SuperuserReadOnlyAdmin):
+    list_display = ("created_at", "subject", "user", "sent_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    exclude = ("phone",)  # residents' numbers stay out of the operations pages
