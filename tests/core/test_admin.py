@@ -5,7 +5,11 @@ import pytest
 
 @pytest.mark.parametrize(
     "path",
-    ["/admin/core/auditevent/", "/admin/core/outboxmessage/", "/admin/core/notification/"],
+    [
+        "/admin/core/auditevent/",
+        "/admin/core/outboxmessage/",
+        "/admin/core/notification/",
+    ],
 )
 def test_operational_tables_are_superuser_only(client, world, path):
     """Community staff cannot open them; a superuser can, read-only."""
