@@ -83,3 +83,22 @@ ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _petitions(["view"], _REFERENCE)
 ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= _petitions(
     ["view", "add", "change"], [*_REFERENCE, "open311client"]
 )
+
+
+def _deliberation(actions, models):
+    return {f"deliberation.{action}_{model}" for action in actions for model in models}
+
+
+# Deliberation (first slice): community staff keep bodies, meetings and major
+# matters; grid workers and supervisors read them.
+ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _deliberation(
+    ["view", "add", "change"], ["deliberationbody", "meeting", "majormatter"]
+)
+for _kind in (
+    Role.Kind.GRID_WORKER,
+    Role.Kind.SUBDISTRICT_STAFF,
+    Role.Kind.DISTRICT_STAFF,
+):
+    ROLE_PERMISSIONS[_kind] |= _deliberation(
+        ["view"], ["deliberationbody", "meeting", "majormatter"]
+    )

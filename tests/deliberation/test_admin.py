@@ -1,0 +1,71 @@
+"""The deliberation admin is scoped like every other admin."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deliberation.models import DeliberationBody, MajorMatter
+from tests.grids import factories as f
+
+
+@pytest.fixture
+def bodies(world):
+    return {
+        name: DeliberationBody.objects.create(
+            community=community, name=name, kind="hall", rule="fengsi"
+        )
+        for name, community in [("端庄议事厅", world.c1), ("楼北议事厅", world.c3)]
+    }
+
+
+def test_admin_bodies_are_scoped(client, world, bodies):
+    """Community staff list their community's body only."""
+    client.force_login(world.users["community"])
+    response = client.get(reverse("admin:deliberation_deliberationbody_changelist"))
+    assert [b.name for b in response.context["cl"].result_list] == ["端庄议事厅"]
+
+
+def test_admin_cannot_set_a_major_matters_state(client, world):
+    """Status and decisions are read-only in the admin: the gate lives in the
+    services, so a form post cannot mark a matter decided."""
+    compound = world.households["G1"][0].unit.building.compound
+    org = f.PartyOrganizationFactory(community=world.c1)
+    matter = MajorMatter.objects.create(
+        compound=compound, kind="elevator", title="加装电梯", party_org=org
+    )
+    client.force_login(world.users["community"])
+    url = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
+    response = client.post(
+        url,
+        {
+            "compound": compound.pk,
+            "kind": "elevator",
+            "title": "加装电梯",
+            "party_org": org.pk,
+            "status": "owners_passed",
+            "owners_decided_at": timezone.now().isoformat(),
+            "votes-TOTAL_FORMS": "0",
+            "votes-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302  # the form was valid and saved
+    matter.refresh_from_db()
+    assert matter.status == "raised" and matter.owners_decided_at is None
+
+
+def test_admin_meetings_list_opens(client, world, bodies):
+    """Meetings of the body show in the list."""
+    from deliberation.services import meetings_create_ahead
+
+    meetings_create_ahead(
+        body=bodies["端庄议事厅"],
+        until=timezone.localdate() + datetime.timedelta(days=40),
+    )
+    client.force_login(world.users["community"])
+    response = client.get(reverse("admin:deliberation_meeting_changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= 3
