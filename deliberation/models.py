@@ -3,6 +3,7 @@ matters that go to the party organisation before the owners decide
 (重大事项支部决策前置, seed 002)."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -85,6 +86,12 @@ class DeliberationBody(TimeStampedModel):
     duration_minutes = models.PositiveSmallIntegerField(_("minutes"), default=90)
     place = models.CharField(_("place"), max_length=100, blank=True)
     must_meet_monthly = models.BooleanField(_("must meet every month"), default=True)
+    members = models.ManyToManyField(
+        "grids.Person",
+        verbose_name=_("standing members"),
+        blank=True,
+        related_name="deliberation_bodies",
+    )
 
     scope_paths = below_community("community", ["compound__buildings__grid"])
 
@@ -110,6 +117,10 @@ class DeliberationBody(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+def _sign_in_token() -> str:
+    return secrets.token_urlsafe(12)
 
 
 class Meeting(TimeStampedModel):
@@ -311,3 +322,243 @@ class MajorMatterEvent(models.Model):
 
     def __str__(self):
         return f"{self.matter} {self.action}"
+
+
+class Proposal(TimeStampedModel):
+    """A resident's proposal for the agenda, which neighbours can support."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("collecting support")
+        SCHEDULED = "scheduled", _("on an agenda")
+        DECLINED = "declined", _("declined")
+
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"), max_length=2000)
+    proposer_name = models.CharField(_("proposer"), max_length=50, blank=True)
+    proposer_phone = models.CharField(_("proposer's phone"), max_length=11)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+
+    scope_paths = below_community("community", [])
+
+    class Meta:
+        verbose_name = _("resident proposal")
+        verbose_name_plural = _("resident proposals")
+        ordering = ["-support_count", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class ProposalSupport(models.Model):
+    """One supporter of a proposal, counted once per phone number."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="supports"
+    )
+    phone = models.CharField(max_length=11)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "phone"], name="proposalsupport_once_per_phone"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal}: {self.phone[:3]}****"
+
+
+class AgendaTopic(TimeStampedModel):
+    """A topic on a meeting's agenda and the decision taken on it."""
+
+    class Source(models.TextChoices):
+        PETITION = "petition", _("resident's case")
+        PROPOSAL = "proposal", _("resident proposal")
+        STAFF = "staff", _("staff")
+        CARRIED = "carried", _("unfinished action item")
+
+    class Decision(models.TextChoices):
+        ADOPTED = "adopted", _("adopted")
+        REJECTED = "rejected", _("rejected")
+        DEFERRED = "deferred", _("deferred")
+        REFERRED = "referred", _("referred")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="topics",
+    )
+    title = models.CharField(_("topic"), max_length=200)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    petition = models.ForeignKey(
+        "petitions.Petition",
+        verbose_name=_("resident report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_topics",
+    )
+    proposal = models.ForeignKey(
+        Proposal,
+        verbose_name=_("resident proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_topics",
+    )
+    carried_item = models.ForeignKey(
+        "deliberation.ActionItem",
+        verbose_name=_("carried-over action item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_into",
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, blank=True
+    )
+    decision_text = models.TextField(_("decision in words"), blank=True)
+    votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(_("abstained"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    scope_paths = below_community("meeting__body__community", [])
+
+    class Meta:
+        verbose_name = _("agenda topic")
+        verbose_name_plural = _("agenda topics")
+        ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "carried_item"],
+                condition=Q(carried_item__isnull=False),
+                name="agendatopic_item_carried_once",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItem(TimeStampedModel):
+    """Follow-through of a decision: who does what by when, and how it goes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    UNFINISHED = (Status.OPEN, Status.IN_PROGRESS)
+
+    topic = models.ForeignKey(
+        AgendaTopic,
+        verbose_name=_("agenda topic"),
+        on_delete=models.CASCADE,
+        related_name="action_items",
+    )
+    title = models.CharField(_("action"), max_length=200)
+    owner = models.ForeignKey(
+        "grids.Person",
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
+    due_date = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    scope_paths = below_community("topic__meeting__body__community", [])
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="actionitem_due_idx")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItemUpdate(models.Model):
+    """A dated entry of an action item's progress."""
+
+    item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="updates"
+    )
+    status = models.CharField(max_length=20, choices=ActionItem.Status.choices)
+    progress = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.item}: {self.get_status_display()} {self.progress}%"
+
+
+class Attendance(models.Model):
+    """One sign-in at a meeting, by the meeting's QR code or by staff."""
+
+    class Method(models.TextChoices):
+        QR = "qr", _("scanned the meeting's QR code")
+        STAFF = "staff", _("checked in by staff")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    person = models.ForeignKey(
+        "grids.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendance",
+    )
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    signed_in_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+
+    scope_paths = below_community("meeting__body__community", [])
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["signed_in_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "phone"],
+                condition=~Q(phone=""),
+                name="attendance_once_per_phone",
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -5,14 +5,28 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.phones import normalize_mobile, validate_mobile
 from grids.models import Household
 from grids.scoping import user_can_see
 
-from .models import DeliberationBody, MajorMatter, MajorMatterEvent, Meeting, OwnerVote
+from .models import (
+    ActionItem,
+    ActionItemUpdate,
+    AgendaTopic,
+    Attendance,
+    DeliberationBody,
+    MajorMatter,
+    MajorMatterEvent,
+    Meeting,
+    OwnerVote,
+    Proposal,
+    ProposalSupport,
+)
 from .recurrence import occurrence_dates
 from .voting import owners_vote_outcome
 
@@ -42,13 +56,14 @@ def meetings_create_ahead(*, body: DeliberationBody, until: datetime.date) -> in
         if day in existing:
             continue
         starts = timezone.make_aware(datetime.datetime.combine(day, body.start_time))
-        Meeting.objects.create(
+        meeting = Meeting.objects.create(
             body=body,
             series_date=day,
             starts_at=starts,
             ends_at=starts + datetime.timedelta(minutes=body.duration_minutes),
             place=body.place,
         )
+        agenda_carry_over(meeting=meeting)
         made += 1
     return made
 
@@ -195,4 +210,351 @@ def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
         actor=actor,
         note="; ".join(message for _code, message in outcome.failed),
     )
+    return locked
+
+
+# --- agenda, attendance, decisions, follow-through ------------------------------
+
+SIGN_IN_MARGIN = datetime.timedelta(minutes=30)
+
+
+def _check_visible(actor, obj) -> None:
+    if actor is not None and not user_can_see(actor, obj):
+        raise PermissionDenied(_("You may not act on this meeting."))
+
+
+def _require_planned(meeting: Meeting) -> None:
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ApplicationError(
+            _("The meeting is %(status)s: its agenda is fixed.")
+            % {"status": meeting.get_status_display()},
+            code="meeting_not_planned",
+            status_code=409,
+        )
+
+
+@transaction.atomic
+def topic_add(
+    *,
+    meeting: Meeting,
+    title: str,
+    actor,
+    petition=None,
+    proposal: Proposal | None = None,
+) -> AgendaTopic:
+    """Put a topic on a planned meeting's agenda: from a resident's case (whose
+    timeline says so), a resident proposal, or staff."""
+    from petitions.services import petition_note_add
+
+    _check_visible(actor, meeting)
+    _require_planned(meeting)
+    community_id = meeting.body.community_id
+    if petition is not None and petition.community_id != community_id:
+        raise ValidationError({"petition": _("The case belongs to another community.")})
+    if proposal is not None and proposal.community_id != community_id:
+        raise ValidationError(
+            {"proposal": _("The proposal belongs to another community.")}
+        )
+    source = (
+        AgendaTopic.Source.PETITION
+        if petition
+        else AgendaTopic.Source.PROPOSAL
+        if proposal
+        else AgendaTopic.Source.STAFF
+    )
+    topic = AgendaTopic(
+        meeting=meeting,
+        title=title.strip(),
+        source=source,
+        petition=petition,
+        proposal=proposal,
+        position=meeting.topics.count() + 1,
+    )
+    topic.full_clean()
+    topic.save()
+    if petition is not None:
+        petition_note_add(
+            petition=petition,
+            actor=actor,
+            note=_("Put on the agenda of %(meeting)s.") % {"meeting": meeting},
+        )
+    if proposal is not None:
+        Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.SCHEDULED)
+    return topic
+
+
+def _previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            body=meeting.body,
+            status=Meeting.Status.CLOSED,
+            starts_at__lt=meeting.starts_at,
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def agenda_carry_over(*, meeting: Meeting) -> int:
+    """Bring the unfinished action items of the body's last closed meeting onto
+    ``meeting``'s agenda; each item comes once, and keeps coming until done."""
+    previous = _previous_meeting(meeting)
+    if previous is None or meeting.status != Meeting.Status.PLANNED:
+        return 0
+    items = {
+        item.pk: item
+        for item in ActionItem.objects.filter(
+            topic__meeting=previous, status__in=ActionItem.UNFINISHED
+        )
+    }
+    for topic in previous.topics.filter(
+        carried_item__status__in=ActionItem.UNFINISHED
+    ).select_related("carried_item"):
+        items[topic.carried_item_id] = topic.carried_item
+    already = set(
+        meeting.topics.filter(carried_item__isnull=False).values_list(
+            "carried_item_id", flat=True
+        )
+    )
+    made = 0
+    for item in items.values():
+        if item.pk in already:
+            continue
+        AgendaTopic.objects.create(
+            meeting=meeting,
+            title=_("Unfinished: %(title)s") % {"title": item.title},
+            source=AgendaTopic.Source.CARRIED,
+            carried_item=item,
+            position=meeting.topics.count() + 1,
+        )
+        made += 1
+    return made
+
+
+@transaction.atomic
+def attendance_sign_in(
+    *,
+    meeting: Meeting,
+    name: str,
+    phone: str = "",
+    method: str = Attendance.Method.QR,
+    person=None,
+    now: datetime.datetime | None = None,
+) -> Attendance:
+    """Sign someone in; only from half an hour before the start to half an hour
+    after the end, and once per phone number."""
+    now = now or timezone.now()
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
+    if not (
+        meeting.starts_at - SIGN_IN_MARGIN <= now <= meeting.ends_at + SIGN_IN_MARGIN
+    ):
+        raise ValidationError(
+            _(
+                "Sign-in is open from half an hour before the meeting to half an "
+                "hour after it."
+            )
+        )
+    phone = normalize_mobile(phone)
+    if phone:
+        validate_mobile(phone)
+        existing = meeting.attendance.filter(phone=phone).first()
+        if existing is not None:
+            return existing
+    if not name.strip():
+        raise ValidationError({"name": _("Write your name.")})
+    attendance = Attendance(
+        meeting=meeting,
+        name=name.strip()[:50],
+        phone=phone,
+        method=method,
+        person=person,
+        signed_in_at=now,
+    )
+    attendance.full_clean()
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def topic_decide(
+    *,
+    topic: AgendaTopic,
+    decision: str,
+    decision_text: str,
+    actor,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+) -> AgendaTopic:
+    """Record the decision on a topic; a linked case hears it on its timeline."""
+    from petitions.services import petition_note_add
+
+    _check_visible(actor, topic.meeting)
+    if topic.meeting.status == Meeting.Status.CANCELLED:
+        raise ApplicationError(_("The meeting was cancelled."), code="cancelled")
+    if decision not in AgendaTopic.Decision.values:
+        raise ValidationError({"decision": _("Choose a decision.")})
+    if not decision_text.strip():
+        raise ValidationError({"decision_text": _("Write the decision in words.")})
+    topic.decision = decision
+    topic.decision_text = decision_text.strip()
+    topic.votes_for, topic.votes_against, topic.votes_abstain = (
+        votes_for,
+        votes_against,
+        votes_abstain,
+    )
+    topic.full_clean()
+    topic.save()
+    if topic.petition_id:
+        petition_note_add(
+            petition=topic.petition,
+            actor=actor,
+            note=_("Deliberation meeting %(meeting)s decided: %(decision)s. %(text)s")
+            % {
+                "meeting": topic.meeting,
+                "decision": topic.get_decision_display(),
+                "text": topic.decision_text,
+            },
+        )
+    return topic
+
+
+@transaction.atomic
+def action_item_add(
+    *, topic: AgendaTopic, title: str, owner, due_date: datetime.date, actor
+) -> ActionItem:
+    """Give a decision an action item with an owner and a due date."""
+    _check_visible(actor, topic.meeting)
+    meeting_day = timezone.localtime(topic.meeting.starts_at).date()
+    if due_date < meeting_day:
+        raise ValidationError(
+            {"due_date": _("An action item cannot be due before its meeting.")}
+        )
+    item = ActionItem(topic=topic, title=title.strip(), owner=owner, due_date=due_date)
+    item.full_clean()
+    item.save()
+    ActionItemUpdate.objects.create(
+        item=item, status=item.status, progress=0, note=_("Assigned."), actor=actor
+    )
+    return item
+
+
+@transaction.atomic
+def action_item_update(
+    *, item: ActionItem, status: str, progress: int, note: str, actor
+) -> ActionItem:
+    """Record progress on an action item; each update is kept in its timeline."""
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _check_visible(actor, item.topic.meeting)
+    if status not in ActionItem.Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    item.status = status
+    item.progress = 100 if status == ActionItem.Status.DONE else progress
+    item.done_at = timezone.now() if status == ActionItem.Status.DONE else None
+    item.full_clean()
+    item.save()
+    ActionItemUpdate.objects.create(
+        item=item, status=status, progress=item.progress, note=note, actor=actor
+    )
+    return item
+
+
+@transaction.atomic
+def meeting_close(
+    *, meeting: Meeting, actor, minutes: str | None = None, publish_days: int = 7
+) -> Meeting:
+    """Close a meeting: it needs its minutes; its decisions are then shown to
+    residents for ``publish_days`` days and unfinished items move to the next
+    meeting."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_visible(actor, meeting)
+    _require_planned(meeting)
+    if minutes is not None:
+        meeting.minutes = minutes.strip()
+    if not meeting.minutes:
+        raise ValidationError(
+            {"minutes": _("A meeting cannot be closed without minutes.")}
+        )
+    meeting.status = Meeting.Status.CLOSED
+    meeting.publish_until = timezone.localdate() + datetime.timedelta(days=publish_days)
+    meeting.save()
+    following = (
+        Meeting.objects.filter(
+            body=meeting.body,
+            status=Meeting.Status.PLANNED,
+            starts_at__gt=meeting.starts_at,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if following is not None:
+        agenda_carry_over(meeting=following)
+    return meeting
+
+
+@transaction.atomic
+def proposal_submit(
+    *, community, title: str, text: str, proposer_name: str, proposer_phone: str
+) -> Proposal:
+    """A resident proposes a topic; the proposer is its first supporter."""
+    phone = normalize_mobile(proposer_phone)
+    proposal = Proposal(
+        community=community,
+        title=title.strip(),
+        text=text.strip(),
+        proposer_name=proposer_name.strip(),
+        proposer_phone=phone,
+        support_count=1,
+    )
+    proposal.full_clean()
+    if "\x00" in proposal.title + proposal.text + proposal.proposer_name:
+        raise ValidationError(_("The text contains a NUL character."))
+    validate_mobile(phone)
+    proposal.save()
+    ProposalSupport.objects.create(proposal=proposal, phone=phone)
+    return proposal
+
+
+@transaction.atomic
+def proposal_support(*, proposal: Proposal, phone: str) -> bool:
+    """Count one supporter per phone number; return whether this one was new."""
+    phone = normalize_mobile(phone)
+    validate_mobile(phone)
+    _support, created = ProposalSupport.objects.get_or_create(
+        proposal=proposal, phone=phone
+    )
+    if created:
+        Proposal.objects.filter(pk=proposal.pk).update(
+            support_count=F("support_count") + 1
+        )
+    return created
+
+
+@transaction.atomic
+def major_matter_publicise(*, matter: MajorMatter, actor, note: str) -> MajorMatter:
+    """Publicise the owners' decision (公示)."""
+    locked = _locked(matter, actor)
+    _require(locked, MM.OWNERS_PASSED, MM.OWNERS_REJECTED)
+    before = locked.status
+    locked.status = MM.PUBLICISED
+    locked.save()
+    _matter_event(locked, action="publicise", before=before, actor=actor, note=note)
+    return locked
+
+
+@transaction.atomic
+def major_matter_implement(*, matter: MajorMatter, actor, note: str) -> MajorMatter:
+    """Record that a publicised, passed matter has been carried out."""
+    locked = _locked(matter, actor)
+    _require(locked, MM.PUBLICISED)
+    if not locked.outcome.get("passed"):
+        raise GateClosed(
+            _("Only a matter the owners passed is carried out."), code="not_passed"
+        )
+    before = locked.status
+    locked.status = MM.IMPLEMENTED
+    locked.save()
+    _matter_event(locked, action="implement", before=before, actor=actor, note=note)
     return locked

@@ -36,7 +36,11 @@ from .models import (
 )
 from .workflow import TRANSITIONS
 
-EVENT_LABELS = {"submit": gettext_lazy("submit"), "escalate": gettext_lazy("escalate")}
+EVENT_LABELS = {
+    "submit": gettext_lazy("submit"),
+    "escalate": gettext_lazy("escalate"),
+    "note": gettext_lazy("note"),
+}
 
 
 class CategoryQuestionInline(admin.TabularInline):

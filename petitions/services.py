@@ -465,3 +465,23 @@ def petition_auto_close(*, now: datetime.datetime | None = None) -> int:
             continue  # the resident answered in the meantime
         closed += 1
     return closed
+
+
+@transaction.atomic
+def petition_note_add(
+    *, petition: Petition, note: str, actor=None, actor_label: str = "", is_public=True
+) -> PetitionEvent:
+    """Add a note to a case's timeline without moving it (e.g. a meeting's
+    decision on it); the case's state is unchanged."""
+    _refuse_nul(note=note)
+    if not note.strip():
+        raise ValidationError({"note": _("Write a note for this step.")})
+    return _event(
+        petition,
+        action="note",
+        from_status=petition.status,
+        actor=actor,
+        actor_label=actor_label,
+        note=note.strip(),
+        is_public=is_public,
+    )

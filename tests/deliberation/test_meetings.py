@@ -1,0 +1,169 @@
+"""Meetings: agenda from cases and proposals, sign-in, minutes, decisions and
+action items that come back until they are done."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from deliberation.models import ActionItem, DeliberationBody, Meeting
+from deliberation.services import (
+    action_item_add,
+    action_item_update,
+    attendance_sign_in,
+    meeting_close,
+    proposal_submit,
+    proposal_support,
+    topic_add,
+    topic_decide,
+)
+from grids.models import Person
+
+
+@pytest.fixture
+def body(world):
+    return DeliberationBody.objects.create(
+        community=world.c1,
+        name="红色议事会",
+        kind="hall",
+        rule="monthly_day",
+        day_of_month=4,
+    )
+
+
+def _meeting(body, days_from_now):
+    starts = timezone.now() + datetime.timedelta(days=days_from_now)
+    return Meeting.objects.create(
+        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+    )
+
+
+def test_petition_discussed_gets_the_decision_on_its_timeline(world, body, submit):
+    """A case put on the agenda and decided shows both steps to its resident."""
+    petition = submit()
+    staff = world.users["community"]
+    meeting = _meeting(body, 0)
+    topic = topic_add(
+        meeting=meeting, title="楼道漏水维修方案", actor=staff, petition=petition
+    )
+    topic_decide(
+        topic=topic,
+        decision="adopted",
+        decision_text="由维修资金列支，一周内完成",
+        actor=staff,
+        votes_for=9,
+        votes_against=1,
+    )
+    notes = list(petition.events.filter(action="note").values_list("note", "is_public"))
+    assert len(notes) == 2 and all(public for _note, public in notes)
+    assert "一周内完成" in notes[1][0]
+    assert petition.events.last().to_status == petition.status  # the case did not move
+
+
+def test_unfinished_action_item_comes_back_until_done(world, body):
+    """An unfinished item of the last meeting is on the next agenda by itself,
+    once; when it is done it stops coming back."""
+    staff = world.users["community"]
+    owner = Person.objects.get(user=world.users["grid"])
+    first, second, third = _meeting(body, -40), _meeting(body, -10), _meeting(body, 20)
+    topic = topic_add(meeting=first, title="消防通道清理", actor=staff)
+    topic_decide(topic=topic, decision="adopted", decision_text="清理", actor=staff)
+    item = action_item_add(
+        topic=topic,
+        title="清理3号楼消防通道",
+        owner=owner,
+        due_date=timezone.localdate(),
+        actor=staff,
+    )
+    meeting_close(meeting=first, actor=staff, minutes="议定清理消防通道")
+    carried = second.topics.get(carried_item=item)
+    assert carried.source == "carried"
+    meeting_close(meeting=second, actor=staff, minutes="跟进")
+    assert third.topics.filter(carried_item=item).count() == 1
+    action_item_update(
+        item=item, status="done", progress=100, note="已清理", actor=staff
+    )
+    fourth = _meeting(body, 50)
+    from deliberation.services import agenda_carry_over
+
+    third_close = meeting_close(meeting=third, actor=staff, minutes="完成")
+    assert third_close.status == "closed"
+    assert agenda_carry_over(meeting=fourth) == 0
+    assert item.updates.count() == 2
+
+
+def test_meeting_cannot_close_without_minutes(world, body):
+    """Closing without minutes is refused and changes nothing."""
+    meeting = _meeting(body, 0)
+    with pytest.raises(ValidationError, match="会议纪要"):
+        meeting_close(meeting=meeting, actor=world.users["community"], minutes="  ")
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
+    closed = meeting_close(
+        meeting=meeting, actor=world.users["community"], minutes="纪要"
+    )
+    assert closed.publish_until > timezone.localdate()
+
+
+def test_sign_in_only_within_the_meeting_window_and_once(world, body):
+    """Sign-in opens 30 minutes before and closes 30 minutes after; one phone
+    signs in once; the attendee count comes from the sign-ins."""
+    meeting = _meeting(body, 0)
+    too_early = meeting.starts_at - datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="半小时"):
+        attendance_sign_in(
+            meeting=meeting, name="张三", phone="13912345678", now=too_early
+        )
+    during = meeting.starts_at + datetime.timedelta(minutes=10)
+    attendance_sign_in(meeting=meeting, name="张三", phone="13912345678", now=during)
+    attendance_sign_in(meeting=meeting, name="张三", phone="139 1234 5678", now=during)
+    attendance_sign_in(meeting=meeting, name="李四", method="staff", now=during)
+    assert meeting.attendance.count() == 2
+
+
+def test_action_item_cannot_be_due_before_its_meeting(world, body):
+    """A due date before the meeting is refused."""
+    staff = world.users["community"]
+    meeting = _meeting(body, 5)
+    topic = topic_add(meeting=meeting, title="议题", actor=staff)
+    with pytest.raises(ValidationError, match="不能早于"):
+        action_item_add(
+            topic=topic,
+            title="事项",
+            owner=Person.objects.get(user=world.users["grid"]),
+            due_date=timezone.localdate(),
+            actor=staff,
+        )
+    assert not ActionItem.objects.exists()
+
+
+def test_proposal_is_supported_once_per_phone(world, body):
+    """Neighbours support a proposal; the same phone counts once."""
+    proposal = proposal_submit(
+        community=world.c1,
+        title="增设电动车充电桩",
+        text="杜绝飞线充电",
+        proposer_name="王大爷",
+        proposer_phone="13911112222",
+    )
+    assert proposal_support(proposal=proposal, phone="13933334444")
+    assert not proposal_support(proposal=proposal, phone="13933334444")
+    assert not proposal_support(proposal=proposal, phone="13911112222")
+    proposal.refresh_from_db()
+    assert proposal.support_count == 2
+    topic = topic_add(
+        meeting=_meeting(body, 3),
+        title=proposal.title,
+        actor=world.users["community"],
+        proposal=proposal,
+    )
+    proposal.refresh_from_db()
+    assert topic.source == "proposal" and proposal.status == "scheduled"
+
+
+def test_other_communitys_case_cannot_be_put_on_the_agenda(world, body, submit):
+    """A case of another community is refused."""
+    foreign = submit(building=world.households["G4"][0].unit.building)
+    with pytest.raises(ValidationError):
+        topic_add(meeting=_meeting(body, 1), title="x", actor=None, petition=foreign)
