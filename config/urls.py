@@ -14,6 +14,7 @@ admin.site.index_title = _("Community work")
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("petitions.urls")),
+    path("", include("deliberation.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

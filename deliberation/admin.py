@@ -1,14 +1,47 @@
-"""Staff admin of deliberation (first slice): bodies and meetings are edited
-through the registry service; a major matter's steps (party review, votes,
-decision) are shown here and taken through ``deliberation.services``."""
+"""Staff admin of deliberation: bodies, meetings (agenda, sign-in, decisions,
+minutes), action items and major matters. Every step goes through
+``deliberation.services``; the forms here only collect what the step needs."""
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.errors import ApplicationError
 from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
+from grids.models import Household
+from grids.scoping import scope_queryset
 
-from . import selectors
-from .models import DeliberationBody, MajorMatter, MajorMatterEvent, Meeting, OwnerVote
+from . import selectors, services
+from .models import (
+    ActionItem,
+    ActionItemUpdate,
+    AgendaTopic,
+    Attendance,
+    DeliberationBody,
+    MajorMatter,
+    MajorMatterEvent,
+    Meeting,
+    OwnerVote,
+    Proposal,
+)
+
+
+def _report(request, exc) -> None:
+    if isinstance(exc, ApplicationError):
+        messages.error(request, exc.message)
+    else:
+        for message in exc.messages:
+            messages.error(request, message)
 
 
 @admin.register(DeliberationBody)
@@ -17,15 +50,361 @@ class DeliberationBodyAdmin(ScopedModelAdmin):
     list_display = ("name", "kind", "community", "compound", "rule", "place")
     list_filter = ("kind", "rule", ("community", RelatedChoicesFilter))
     search_fields = ("name",)
+    autocomplete_fields = ("members",)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.view_meeting")
+
+
+class TopicInline(_ReadOnlyInline):
+    model = AgendaTopic
+    fields = ("position", "title", "source", "petition", "decision", "decision_text")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("agenda topics")
+
+
+class AttendanceInline(_ReadOnlyInline):
+    model = Attendance
+    fields = ("name", "method", "signed_in_at")
+    readonly_fields = fields
+
+
+class MeetingStepForm(forms.Form):
+    """One step on a meeting: add a topic, check someone in, decide a topic, or
+    close the meeting."""
+
+    STEPS = [
+        ("topic", gettext_lazy("add a topic")),
+        ("check_in", gettext_lazy("check someone in")),
+        ("decide", gettext_lazy("record a decision")),
+        ("action_item", gettext_lazy("add an action item")),
+        ("close", gettext_lazy("close the meeting (needs minutes)")),
+    ]
+    step = forms.ChoiceField(label=gettext_lazy("Step"), choices=STEPS)
+    title = forms.CharField(
+        label=gettext_lazy("Topic or action"), max_length=200, required=False
+    )
+    petition_number = forms.CharField(
+        label=gettext_lazy("Case number (optional)"), max_length=20, required=False
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=50, required=False)
+    topic = forms.ModelChoiceField(
+        label=gettext_lazy("Topic"), queryset=AgendaTopic.objects.none(), required=False
+    )
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("", "—"), *AgendaTopic.Decision.choices],
+        required=False,
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Decision in words / minutes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    votes_for = forms.IntegerField(
+        label=gettext_lazy("for"), min_value=0, required=False
+    )
+    votes_against = forms.IntegerField(
+        label=gettext_lazy("against"), min_value=0, required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"), queryset=None, required=False
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, meeting, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = meeting.topics.all()
+        self.fields["owner"].queryset = people
 
 
 @admin.register(Meeting)
 class MeetingAdmin(ScopedModelAdmin):
     list_selector = staticmethod(selectors.meeting_list)
-    list_display = ("body", "starts_at", "place", "status", "series_date")
+    list_display = (
+        "body",
+        "starts_at",
+        "place",
+        "status",
+        "attendee_count",
+        "topic_count",
+    )
     list_filter = ("status", ("body", RelatedChoicesFilter))
     date_hierarchy = "starts_at"
-    readonly_fields = ("series_date", "status")
+    fields = (
+        "body",
+        "starts_at",
+        "ends_at",
+        "place",
+        "minutes",
+        "status",
+        "series_date",
+        "publish_until",
+    )
+    readonly_fields = ("status", "series_date", "publish_until")
+    inlines = [TopicInline, AttendanceInline]
+    change_form_template = "admin/deliberation/meeting/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                attendees=Count("attendance", distinct=True),
+                topics_n=Count("topics", distinct=True),
+            )
+        )
+
+    @admin.display(description=gettext_lazy("attendance"), ordering="attendees")
+    def attendee_count(self, obj):
+        return obj.attendees
+
+    @admin.display(description=gettext_lazy("agenda topics"), ordering="topics_n")
+    def topic_count(self, obj):
+        return obj.topics_n
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<int:meeting_id>/step/",
+                self.admin_site.admin_view(self.step_view),
+                name=f"{prefix}_step",
+            ),
+            path(
+                "<int:meeting_id>/minutes/",
+                self.admin_site.admin_view(self.minutes_view),
+                name=f"{prefix}_minutes",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _people(self, request):
+        from grids.models import Person
+
+        return scope_queryset(
+            Person.objects.filter(household__isnull=True), request.user
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        meeting = selectors.meeting_list(user=request.user).filter(pk=object_id).first()
+        if meeting is not None:
+            extra_context["step_form"] = MeetingStepForm(
+                meeting=meeting, people=self._people(request)
+            )
+            extra_context["step_url"] = reverse(
+                "admin:deliberation_meeting_step", args=[meeting.pk]
+            )
+            extra_context["minutes_url"] = reverse(
+                "admin:deliberation_meeting_minutes", args=[meeting.pk]
+            )
+            sign_in = request.build_absolute_uri(
+                reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+            )
+            image = qrcode.make(
+                sign_in, image_factory=qrcode.image.svg.SvgPathImage, box_size=6
+            )
+            # Our own SVG of the sign-in address, not user input.
+            extra_context["sign_in_qr"] = mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
+            extra_context["sign_in_url"] = sign_in
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, meeting_id):
+        if request.method != "POST" or not request.user.has_perm(
+            "deliberation.change_meeting"
+        ):
+            raise PermissionDenied
+        meeting = get_object_or_404(
+            selectors.meeting_list(user=request.user), pk=meeting_id
+        )
+        form = MeetingStepForm(
+            request.POST, meeting=meeting, people=self._people(request)
+        )
+        back = reverse("admin:deliberation_meeting_change", args=[meeting.pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        data = form.cleaned_data
+        try:
+            self._do_step(request, meeting, data)
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            _report(request, exc)
+        else:
+            messages.success(request, _("Done."))
+        return redirect(back)
+
+    def _do_step(self, request, meeting, data):
+        from petitions.selectors import petition_list
+
+        user = request.user
+        step = data["step"]
+        if step == "topic":
+            petition = None
+            if data["petition_number"]:
+                petition = (
+                    petition_list(user=user)
+                    .filter(number=data["petition_number"].strip())
+                    .first()
+                )
+                if petition is None:
+                    raise ValidationError(_("No such case in your units."))
+            services.topic_add(
+                meeting=meeting,
+                title=data["title"] or (petition.category.name if petition else ""),
+                actor=user,
+                petition=petition,
+            )
+        elif step == "check_in":
+            services.attendance_sign_in(
+                meeting=meeting, name=data["name"], method=Attendance.Method.STAFF
+            )
+        elif step == "decide":
+            if data["topic"] is None:
+                raise ValidationError(_("Choose the topic."))
+            services.topic_decide(
+                topic=data["topic"],
+                decision=data["decision"],
+                decision_text=data["text"],
+                actor=user,
+                votes_for=data["votes_for"],
+                votes_against=data["votes_against"],
+            )
+        elif step == "action_item":
+            if (
+                data["topic"] is None
+                or data["owner"] is None
+                or data["due_date"] is None
+            ):
+                raise ValidationError(
+                    _("Choose the topic, the owner and the due date.")
+                )
+            services.action_item_add(
+                topic=data["topic"],
+                title=data["title"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                actor=user,
+            )
+        elif step == "close":
+            services.meeting_close(
+                meeting=meeting, actor=user, minutes=data["text"] or None
+            )
+
+    def minutes_view(self, request, meeting_id):
+        meeting = get_object_or_404(
+            selectors.meeting_list(user=request.user).prefetch_related(
+                "topics__action_items__owner", "attendance"
+            ),
+            pk=meeting_id,
+        )
+        return TemplateResponse(
+            request,
+            "deliberation/minutes.html",
+            {"meeting": meeting, "title": str(meeting)},
+        )
+
+
+class ActionItemUpdateInline(admin.TabularInline):
+    model = ActionItemUpdate
+    fields = ("created_at", "actor", "status", "progress", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.view_actionitem")
+
+
+class ActionItemForm(forms.ModelForm):
+    note = forms.CharField(
+        label=gettext_lazy("Progress note"), required=False, max_length=2000
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ("status", "progress")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ScopedModelAdmin):
+    """Progress is recorded here (new items come from a meeting's page)."""
+
+    list_selector = staticmethod(selectors.action_item_list)
+    form = ActionItemForm
+    list_display = ("title", "owner", "due_date", "status", "progress")
+    list_filter = ("status",)
+    readonly_fields = ("title", "owner", "due_date", "topic")
+    fields = ("topic", "title", "owner", "due_date", "status", "progress", "note")
+    inlines = [ActionItemUpdateInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.action_item_update(
+            item=obj,
+            status=form.cleaned_data["status"],
+            progress=form.cleaned_data["progress"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.proposal_list)
+    list_display = ("title", "community", "support_count", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("title",)
+    readonly_fields = ("support_count", "proposer_phone_masked")
+    fields = (
+        "community",
+        "title",
+        "text",
+        "proposer_name",
+        "proposer_phone_masked",
+        "status",
+        "support_count",
+    )
+
+    @admin.display(description=gettext_lazy("proposer's phone"))
+    def proposer_phone_masked(self, obj):
+        from core.phones import mask_mobile
+
+        return mask_mobile(obj.proposer_phone)
+
+    def has_add_permission(self, request):
+        return False
 
 
 class MajorMatterEventInline(admin.TabularInline):
@@ -34,7 +413,7 @@ class MajorMatterEventInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = _("major-matter timeline")
+    verbose_name_plural = gettext_lazy("major-matter timeline")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -47,16 +426,55 @@ class OwnerVoteInline(MajorMatterEventInline):
     model = OwnerVote
     fields = ("household", "choice", "floor_area", "recorded_by", "recorded_at")
     readonly_fields = fields
-    verbose_name_plural = _("owners' votes")
+    verbose_name_plural = gettext_lazy("owners' votes")
+
+
+class MajorMatterStepForm(forms.Form):
+    STEPS = [
+        ("pass", gettext_lazy("party organisation passes it")),
+        ("send_back", gettext_lazy("party organisation sends it back")),
+        ("vote", gettext_lazy("record a household's vote")),
+        ("decide", gettext_lazy("count the owners' votes")),
+        ("publicise", gettext_lazy("publicise the decision")),
+        ("implement", gettext_lazy("record it carried out")),
+    ]
+    step = forms.ChoiceField(label=gettext_lazy("Step"), choices=STEPS)
+    text = forms.CharField(
+        label=gettext_lazy("Opinion or note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    household = forms.ModelChoiceField(
+        label=gettext_lazy("Household"), queryset=None, required=False
+    )
+    choice = forms.ChoiceField(
+        label=gettext_lazy("Vote"),
+        choices=[("", "—"), *OwnerVote.Choice.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, matter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.filter(
+            unit__building__compound=matter.compound_id
+        ).select_related("unit__building__compound")
 
 
 @admin.register(MajorMatter)
 class MajorMatterAdmin(ScopedModelAdmin):
     list_selector = staticmethod(selectors.major_matter_list)
-    list_display = ("title", "kind", "compound", "status", "party_decided_at")
+    list_display = (
+        "title",
+        "kind",
+        "compound",
+        "status",
+        "party_decided_at",
+        "outcome_display",
+    )
     list_filter = ("status", "kind", ("compound", RelatedChoicesFilter))
     search_fields = ("title",)
-    # The state moves only through the services (party first, then owners).
+    # The state moves only through the steps below (party first, then owners).
     readonly_fields = (
         "status",
         "party_opinion",
@@ -65,6 +483,89 @@ class MajorMatterAdmin(ScopedModelAdmin):
         "owners_decided_at",
     )
     inlines = [OwnerVoteInline, MajorMatterEventInline]
+    change_form_template = "admin/deliberation/majormatter/change_form.html"
+
+    @admin.display(description=gettext_lazy("vote outcome"))
+    def outcome_display(self, obj):
+        if not obj.outcome:
+            return "—"
+        failed = "；".join(message for _code, message in obj.outcome.get("failed", []))
+        return format_html(
+            "{} {}",
+            _("passed") if obj.outcome.get("passed") else _("not passed"),
+            failed,
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<int:matter_id>/step/",
+                self.admin_site.admin_view(self.step_view),
+                name=f"{prefix}_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        matter = (
+            selectors.major_matter_list(user=request.user).filter(pk=object_id).first()
+        )
+        if matter is not None:
+            extra_context["step_form"] = MajorMatterStepForm(matter=matter)
+            extra_context["step_url"] = reverse(
+                "admin:deliberation_majormatter_step", args=[matter.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, matter_id):
+        if request.method != "POST" or not request.user.has_perm(
+            "deliberation.change_majormatter"
+        ):
+            raise PermissionDenied
+        matter = get_object_or_404(
+            selectors.major_matter_list(user=request.user), pk=matter_id
+        )
+        form = MajorMatterStepForm(request.POST, matter=matter)
+        back = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
+        if not form.is_valid():
+            messages.error(request, _("Check the form."))
+            return redirect(back)
+        data, user = form.cleaned_data, request.user
+        try:
+            step = data["step"]
+            if step in ("pass", "send_back"):
+                services.major_matter_party_review(
+                    matter=matter,
+                    actor=user,
+                    passed=step == "pass",
+                    opinion=data["text"],
+                )
+            elif step == "vote":
+                if data["household"] is None or not data["choice"]:
+                    raise ValidationError(_("Choose the household and its vote."))
+                services.owner_vote_record(
+                    matter=matter,
+                    household=data["household"],
+                    choice=data["choice"],
+                    actor=user,
+                )
+            elif step == "decide":
+                services.major_matter_decide(matter=matter, actor=user)
+            elif step == "publicise":
+                services.major_matter_publicise(
+                    matter=matter, actor=user, note=data["text"]
+                )
+            elif step == "implement":
+                services.major_matter_implement(
+                    matter=matter, actor=user, note=data["text"]
+                )
+        except (ValidationError, ApplicationError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Done."))
+        return redirect(back)

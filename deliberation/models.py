@@ -146,6 +146,12 @@ class Meeting(TimeStampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     minutes = models.TextField(_("minutes"), blank=True)
+    sign_in_token = models.CharField(
+        _("sign-in code"), max_length=32, unique=True, default=_sign_in_token
+    )
+    publish_until = models.DateField(
+        _("decisions shown to residents until"), null=True, blank=True
+    )
 
     scope_paths = below_community(
         "body__community", ["body__compound__buildings__grid"]

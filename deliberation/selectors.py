@@ -1,10 +1,11 @@
 """Every read of deliberation, scoped to the asking user."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from grids.scoping import scope_queryset
 
-from .models import DeliberationBody, MajorMatter, Meeting
+from .models import ActionItem, DeliberationBody, MajorMatter, Meeting, Proposal
 
 
 def body_list(*, user) -> QuerySet[DeliberationBody]:
@@ -21,3 +22,31 @@ def major_matter_list(*, user) -> QuerySet[MajorMatter]:
     return scope_queryset(
         MajorMatter.objects.select_related("compound__community", "party_org"), user
     )
+
+
+def action_item_list(*, user) -> QuerySet[ActionItem]:
+    return scope_queryset(
+        ActionItem.objects.select_related("owner", "topic__meeting__body"), user
+    )
+
+
+def proposal_list(*, user) -> QuerySet[Proposal]:
+    return scope_queryset(Proposal.objects.select_related("community"), user)
+
+
+def published_meetings(*, community) -> QuerySet[Meeting]:
+    """Closed meetings of ``community`` whose decisions are still shown (公示)."""
+    return (
+        Meeting.objects.filter(
+            body__community=community,
+            status=Meeting.Status.CLOSED,
+            publish_until__gte=timezone.localdate(),
+        )
+        .select_related("body")
+        .prefetch_related("topics")
+        .order_by("-starts_at")
+    )
+
+
+def open_proposals(*, community) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(community=community, status=Proposal.Status.OPEN)

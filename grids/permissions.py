@@ -92,7 +92,8 @@ def _deliberation(actions, models):
 # Deliberation (first slice): community staff keep bodies, meetings and major
 # matters; grid workers and supervisors read them.
 ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _deliberation(
-    ["view", "add", "change"], ["deliberationbody", "meeting", "majormatter"]
+    ["view", "add", "change"],
+    ["deliberationbody", "meeting", "majormatter", "actionitem", "proposal"],
 )
 for _kind in (
     Role.Kind.GRID_WORKER,

@@ -140,6 +140,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Every hour: close resolved reports the resident has not answered in time.
     "petitions-auto-close": {"task": "petitions.auto_close", "schedule": 3600.0},
+    # Every 6 hours: meetings of each series for the next two months.
+    "deliberation-create-ahead": {
+        "task": "deliberation.create_meetings_ahead",
+        "schedule": 6 * 3600.0,
+    },
+    # Hourly: invitations a week ahead, reminders the day before.
+    "deliberation-remind": {"task": "deliberation.remind_meetings", "schedule": 3600.0},
+    # Daily: bodies that missed their monthly meeting, overdue action items.
+    "deliberation-missed-months": {
+        "task": "deliberation.alert_missed_months",
+        "schedule": 86400.0,
+    },
+    "deliberation-overdue-items": {
+        "task": "deliberation.alert_overdue_items",
+        "schedule": 86400.0,
+    },
 }
 
 # --- REST API ---------------------------------------------------------------

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.phones import normalize_mobile, validate_mobile
+
+
+class _PhoneMixin:
+    def clean_phone(self):
+        value = normalize_mobile(self.cleaned_data.get("phone", ""))
+        if value:
+            validate_mobile(value)
+        return value
+
+
+class SignInForm(_PhoneMixin, forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=50)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, required=False
+    )
+
+
+class ProposalForm(_PhoneMixin, forms.Form):
+    title = forms.CharField(label=_("Your proposal in one line"), max_length=100)
+    text = forms.CharField(
+        label=_("Details"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+
+
+class SupportForm(_PhoneMixin, forms.Form):
+    phone = forms.CharField(label=_("Your mobile number"), max_length=20)

@@ -1,0 +1,124 @@
+"""Thin, idempotent Celery tasks of deliberation (notifications carry keys)."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.notifications import notify
+from grids.models import Role
+
+from . import services
+from .models import ActionItem, DeliberationBody, Meeting
+
+AHEAD_DAYS = 62
+
+
+def _community_staff(community_id):
+    roles = Role.objects.active().filter(
+        kind=Role.Kind.COMMUNITY_STAFF,
+        community_id=community_id,
+        person__user__isnull=False,
+    )
+    return [r.person.user for r in roles.select_related("person__user")]
+
+
+@shared_task(name="deliberation.create_meetings_ahead")
+def create_meetings_ahead_task() -> int:
+    """Create every body's meetings for the next two months."""
+    until = timezone.localdate() + datetime.timedelta(days=AHEAD_DAYS)
+    return sum(
+        services.meetings_create_ahead(body=body, until=until)
+        for body in DeliberationBody.objects.exclude(rule=DeliberationBody.Rule.ONCE)
+    )
+
+
+@shared_task(name="deliberation.remind_meetings")
+def remind_meetings_task() -> int:
+    """Invite members a week ahead and remind them the day before."""
+    now = timezone.now()
+    sent = 0
+    for meeting in Meeting.objects.filter(
+        status=Meeting.Status.PLANNED,
+        starts_at__gt=now,
+        starts_at__lte=now + datetime.timedelta(days=7),
+    ).select_related("body"):
+        stage = (
+            "reminder"
+            if meeting.starts_at - now <= datetime.timedelta(days=1)
+            else "invite"
+        )
+        when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+        users = [
+            p.user
+            for p in meeting.body.members.filter(user__isnull=False).select_related(
+                "user"
+            )
+        ]
+        users += _community_staff(meeting.body.community_id)
+        for user in {u.pk: u for u in users}.values():
+            sent += bool(
+                notify(
+                    dedupe_key=f"meeting:{meeting.pk}:{stage}:{user.pk}",
+                    user=user,
+                    subject=_("Meeting: %(body)s") % {"body": meeting.body.name},
+                    body=_("%(body)s meets at %(when)s in %(place)s.")
+                    % {
+                        "body": meeting.body.name,
+                        "when": when,
+                        "place": meeting.place or "—",
+                    },
+                )
+            )
+    return sent
+
+
+@shared_task(name="deliberation.alert_missed_months")
+def alert_missed_months_task() -> int:
+    """Tell community staff when a body that must meet monthly has not met for
+    a month (once per body and month)."""
+    today = timezone.localdate()
+    since = timezone.now() - datetime.timedelta(days=31)
+    sent = 0
+    for body in DeliberationBody.objects.filter(must_meet_monthly=True):
+        if body.meetings.filter(
+            status=Meeting.Status.CLOSED, starts_at__gte=since
+        ).exists():
+            continue
+        for user in _community_staff(body.community_id):
+            sent += bool(
+                notify(
+                    dedupe_key=f"body:{body.pk}:missed:{today:%Y-%m}:{user.pk}",
+                    user=user,
+                    subject=_("%(body)s has not met this month") % {"body": body.name},
+                    body=_("No closed meeting of %(body)s in the last month.")
+                    % {"body": body.name},
+                )
+            )
+    return sent
+
+
+@shared_task(name="deliberation.alert_overdue_items")
+def alert_overdue_items_task() -> int:
+    """Tell owners (and their community staff) of action items past due, once
+    per item and due date."""
+    sent = 0
+    overdue = ActionItem.objects.filter(
+        status__in=ActionItem.UNFINISHED, due_date__lt=timezone.localdate()
+    ).select_related("owner__user", "topic__meeting__body")
+    for item in overdue:
+        users = _community_staff(item.topic.meeting.body.community_id)
+        if item.owner.user_id:
+            users.append(item.owner.user)
+        for user in {u.pk: u for u in users}.values():
+            sent += bool(
+                notify(
+                    dedupe_key=f"actionitem:{item.pk}:overdue:{item.due_date}:{user.pk}",
+                    user=user,
+                    subject=_("Overdue: %(title)s") % {"title": item.title},
+                    body=_("The action item “%(title)s” was due on %(due)s.")
+                    % {"title": item.title, "due": item.due_date},
+                )
+            )
+    return sent

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deliberation"
+
+urlpatterns = [
+    path("meetings/<str:token>/sign-in/", views.sign_in, name="sign-in"),
+    path("c/<int:community_id>/deliberation/", views.community_page, name="community"),
+    path("proposals/<int:proposal_id>/support/", views.support, name="support"),
+]

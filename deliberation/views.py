@@ -1,0 +1,99 @@
+"""Resident pages of deliberation: sign in at a meeting by its QR code, see the
+decisions shown to residents (公示), propose topics and support proposals."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grids.models import Community
+
+from . import selectors, services
+from .forms import ProposalForm, SignInForm, SupportForm
+from .models import Meeting, Proposal
+
+
+def _meeting(token: str) -> Meeting:
+    if "\x00" in token or len(token) > 32:
+        raise Http404
+    return get_object_or_404(
+        Meeting.objects.select_related("body"), sign_in_token=token
+    )
+
+
+def sign_in(request, token: str):
+    """Sign in at a meeting from the QR code shown in the room."""
+    meeting = _meeting(token)
+    form = SignInForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_sign_in(
+                meeting=meeting,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            done = True
+    return render(
+        request,
+        "deliberation/sign_in.html",
+        {"meeting": meeting, "form": form, "done": done},
+        status=400 if request.method == "POST" and not done else 200,
+    )
+
+
+def community_page(request, community_id: int):
+    """Decisions shown to residents, open proposals, and a form to propose."""
+    community = get_object_or_404(Community, pk=community_id)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_submit(
+                community=community,
+                title=data["title"],
+                text=data["text"],
+                proposer_name=data["name"],
+                proposer_phone=data["phone"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Thank you: your proposal is open for support.")
+            )
+            return redirect("deliberation:community", community_id=community.pk)
+    return render(
+        request,
+        "deliberation/community.html",
+        {
+            "community": community,
+            "meetings": selectors.published_meetings(community=community),
+            "proposals": selectors.open_proposals(community=community),
+            "form": form,
+            "support_form": SupportForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def support(request, proposal_id: int):
+    proposal = get_object_or_404(Proposal, pk=proposal_id, status=Proposal.Status.OPEN)
+    form = SupportForm(request.POST)
+    if form.is_valid():
+        new = services.proposal_support(
+            proposal=proposal, phone=form.cleaned_data["phone"]
+        )
+        messages.success(
+            request,
+            _("Thank you for your support.") if new else _("You already support it."),
+        )
+    else:
+        messages.error(request, _("Leave a valid mobile number to support."))
+    return redirect("deliberation:community", community_id=proposal.community_id)

@@ -1,0 +1,153 @@
+"""Running a meeting in the admin, and the residents' deliberation pages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deliberation.models import DeliberationBody, MajorMatter, Meeting, Proposal
+from grids.models import Person
+from tests.grids import factories as f
+
+
+@pytest.fixture
+def meeting(world):
+    body = DeliberationBody.objects.create(
+        community=world.c1,
+        name="红色议事会",
+        kind="hall",
+        rule="monthly_day",
+        day_of_month=4,
+    )
+    starts = timezone.now() - datetime.timedelta(minutes=10)
+    return Meeting.objects.create(
+        body=body,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="议事厅",
+    )
+
+
+def _step(client, meeting, **data):
+    url = reverse("admin:deliberation_meeting_step", args=[meeting.pk])
+    return client.post(url, data, follow=True)
+
+
+def test_staff_run_a_meeting_in_the_admin(client, world, meeting, submit):
+    """Add a case as a topic, check someone in, decide, give an action item,
+    try to close without minutes, close with them, print the minutes."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    page = client.get(reverse("admin:deliberation_meeting_change", args=[meeting.pk]))
+    assert "<svg" in page.content.decode()  # the sign-in QR code
+    _step(
+        client, meeting, step="topic", petition_number=petition.number, title="楼道漏水"
+    )
+    _step(client, meeting, step="check_in", name="王社区")
+    topic = meeting.topics.get()
+    _step(
+        client,
+        meeting,
+        step="decide",
+        topic=topic.pk,
+        decision="adopted",
+        text="物业一周内修复",
+        votes_for=8,
+    )
+    owner = Person.objects.get(user=world.users["grid"])
+    _step(
+        client,
+        meeting,
+        step="action_item",
+        topic=topic.pk,
+        title="督促物业修复",
+        owner=owner.pk,
+        due_date=(timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+    )
+    refused = _step(client, meeting, step="close", text="")
+    assert "没有会议纪要不能结束会议" in refused.content.decode()
+    _step(client, meeting, step="close", text="议定物业一周内修复漏水")
+    meeting.refresh_from_db()
+    assert meeting.status == "closed" and meeting.attendance.count() == 1
+    minutes = client.get(
+        reverse("admin:deliberation_meeting_minutes", args=[meeting.pk])
+    )
+    body = minutes.content.decode()
+    assert "物业一周内修复" in body and "督促物业修复" in body and "王社区" in body
+    assert petition.events.filter(action="note").count() == 2
+
+
+def test_major_matter_steps_in_the_admin_respect_the_gate(client, world):
+    """Counting votes before the party organisation passed it is refused."""
+    compound = world.households["G1"][0].unit.building.compound
+    matter = MajorMatter.objects.create(
+        compound=compound,
+        kind="elevator",
+        title="加装电梯",
+        party_org=f.PartyOrganizationFactory(community=world.c1),
+    )
+    client.force_login(world.users["community"])
+    url = reverse("admin:deliberation_majormatter_step", args=[matter.pk])
+    refused = client.post(url, {"step": "decide"}, follow=True)
+    assert "支部决策前置" in refused.content.decode()
+    client.post(url, {"step": "pass", "text": "同意提交业主表决"})
+    for household in world.households["G1"] + world.households["G2"]:
+        client.post(url, {"step": "vote", "household": household.pk, "choice": "agree"})
+    client.post(url, {"step": "decide"})
+    matter.refresh_from_db()
+    assert matter.status == "owners_passed" and matter.votes.count() == 4
+
+
+def test_resident_signs_in_by_qr_during_the_meeting(client, meeting):
+    """The QR page signs the resident in while the meeting runs."""
+    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    response = client.post(url, {"name": "刘阿姨", "phone": "13912345678"})
+    assert response.status_code == 200 and "已签到" in response.content.decode()
+    assert meeting.attendance.get().name == "刘阿姨"
+
+
+def test_resident_sign_in_outside_the_window_is_refused(client, meeting):
+    """A day after the meeting the QR page refuses with the reason."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - datetime.timedelta(days=1),
+        ends_at=meeting.ends_at - datetime.timedelta(days=1),
+    )
+    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    response = client.post(url, {"name": "刘阿姨", "phone": "13912345678"})
+    assert response.status_code == 400 and "半小时" in response.content.decode()
+    assert not meeting.attendance.exists()
+
+
+def test_residents_propose_support_and_read_decisions(client, world, meeting):
+    """A resident proposes a topic, a neighbour supports it once, and closed
+    meetings' decisions are on notice."""
+    url = reverse("deliberation:community", args=[world.c1.pk])
+    client.post(
+        url,
+        {
+            "title": "增设充电桩",
+            "text": "杜绝飞线充电",
+            "name": "王大爷",
+            "phone": "13911112222",
+        },
+    )
+    proposal = Proposal.objects.get()
+    support = reverse("deliberation:support", args=[proposal.pk])
+    client.post(support, {"phone": "13933334444"})
+    client.post(support, {"phone": "13933334444"})
+    proposal.refresh_from_db()
+    assert proposal.support_count == 2
+    from deliberation.services import meeting_close, topic_add, topic_decide
+
+    topic = topic_add(meeting=meeting, title="楼道照明", actor=world.users["community"])
+    topic_decide(
+        topic=topic,
+        decision="adopted",
+        decision_text="更换声控灯",
+        actor=world.users["community"],
+    )
+    meeting_close(meeting=meeting, actor=world.users["community"], minutes="纪要")
+    body = client.get(url).content.decode()
+    assert "更换声控灯" in body and "增设充电桩" in body
+    assert "13911112222" not in body

@@ -1,0 +1,67 @@
+"""Reminders of deliberation: sent once, to the right people."""
+
+import datetime
+
+from django.utils import timezone
+
+from core.models import Notification
+from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
+from deliberation.tasks import (
+    alert_missed_months_task,
+    alert_overdue_items_task,
+    create_meetings_ahead_task,
+    remind_meetings_task,
+)
+from grids.models import Person
+
+
+def _body(world, **extra):
+    return DeliberationBody.objects.create(
+        community=world.c1, name="红色议事会", kind="hall", rule="fengsi", **extra
+    )
+
+
+def test_meetings_created_ahead_once(world):
+    """The periodic task creates the series and, run again, nothing more."""
+    _body(world)
+    assert create_meetings_ahead_task() >= 6
+    assert create_meetings_ahead_task() == 0
+
+
+def test_day_before_reminder_sent_once(world):
+    """A meeting tomorrow reminds community staff and members once."""
+    body = _body(world)
+    body.members.add(Person.objects.get(user=world.users["grid"]))
+    starts = timezone.now() + datetime.timedelta(hours=20)
+    Meeting.objects.create(
+        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
+    )
+    assert remind_meetings_task() == 2
+    assert remind_meetings_task() == 0
+    assert Notification.objects.filter(dedupe_key__contains="reminder").count() == 2
+
+
+def test_missed_month_alerts_community_staff_once(world):
+    """A monthly body without a closed meeting in a month alerts staff once."""
+    _body(world)
+    assert alert_missed_months_task() == 1
+    assert alert_missed_months_task() == 0
+    assert Notification.objects.get().user == world.users["community"]
+
+
+def test_overdue_action_item_alerts_owner_and_staff_once(world):
+    """A past-due item tells its owner and the community staff, once."""
+    body = _body(world)
+    starts = timezone.now() - datetime.timedelta(days=10)
+    meeting = Meeting.objects.create(
+        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
+    )
+    topic = AgendaTopic.objects.create(meeting=meeting, title="t", source="staff")
+    ActionItem.objects.create(
+        topic=topic,
+        title="修补路面",
+        owner=Person.objects.get(user=world.users["grid"]),
+        due_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    assert alert_overdue_items_task() == 2
+    assert alert_overdue_items_task() == 0
