@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("grids.api.urls")),
     path("api/v1/", include("petitions.api.urls")),
+    path("api/v1/", include("deliberation.api.urls")),
     path("open311/v2/", include("petitions.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

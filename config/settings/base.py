@@ -239,4 +239,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Demo data --------------------------------------------------------------
 # ``manage.py seed_demo`` runs these in order; each is idempotent.
-DEMO_SEEDERS = ["grids.demo.demo_seed", "petitions.demo.demo_seed"]
+DEMO_SEEDERS = [
+    "grids.demo.demo_seed",
+    "petitions.demo.demo_seed",
+    "deliberation.demo.demo_seed",
+]

@@ -24,7 +24,7 @@ def _table_sizes():
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"grids", "core", "accounts", "petitions"}
+        if model._meta.app_label in {"grids", "core", "accounts", "petitions", "deliberation"}
     }
 
 
@@ -105,3 +105,17 @@ def test_seed_demo_loads_the_seeds_categories_cases_and_open311_client(seeded):
     assert {"submitted", "accepted", "dispatched", "closed", "referred"} <= statuses
     client = Open311Client.objects.get()
     assert client.api_key in seeded
+
+
+def test_seed_demo_has_the_monthly_meeting_with_past_decisions(seeded):
+    """端庄社区's monthly 红色议事会 has closed past meetings with minutes and
+    decisions, coming meetings, and an elevator matter passed by the party."""
+    from deliberation.models import DeliberationBody, MajorMatter
+
+    body = DeliberationBody.objects.get(name="红色议事会")
+    closed = body.meetings.filter(status="closed")
+    assert closed.count() == 3
+    assert all(m.minutes and m.attendance.count() == 6 for m in closed)
+    assert all(t.decision for m in closed for t in m.topics.all())
+    assert body.meetings.filter(status="planned").exists()
+    assert MajorMatter.objects.get().status == "party_passed"
