@@ -70,6 +70,13 @@ def demo_seed() -> dict:
             place=body.place,
         )
         services.agenda_carry_over(meeting=meeting)
+        for carried in meeting.topics.filter(carried_item__isnull=False):
+            services.topic_decide(
+                topic=carried,
+                decision="deferred",
+                decision_text="继续推进，下次会议汇报进展。",
+                actor=staff,
+            )
         for index, name in enumerate(
             ["王社区", "张网格", "赵管家", "李师傅", "刘阿姨", "陈大爷"]
         ):
