@@ -90,6 +90,7 @@ class MeetingStepForm(forms.Form):
         ("decide", gettext_lazy("record a decision")),
         ("action_item", gettext_lazy("add an action item")),
         ("close", gettext_lazy("close the meeting (needs minutes)")),
+        ("cancel", gettext_lazy("cancel this meeting (give the reason)")),
     ]
     step = forms.ChoiceField(label=gettext_lazy("Step"), choices=STEPS)
     title = forms.CharField(
@@ -484,6 +485,12 @@ class MajorMatterAdmin(ScopedModelAdmin):
     )
     inlines = [OwnerVoteInline, MajorMatterEventInline]
     change_form_template = "admin/deliberation/majormatter/change_form.html"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.major_matter_raise(matter=obj, actor=request.user)
 
     @admin.display(description=gettext_lazy("vote outcome"))
     def outcome_display(self, obj):

@@ -119,7 +119,7 @@ def demo_seed() -> dict:
         body=body, until=timezone.localdate() + datetime.timedelta(days=62)
     )
     compound = community.compounds.get(name="民生·壹号院")
-    matter = MajorMatter.objects.create(
+    matter = MajorMatter(
         compound=compound,
         kind=MajorMatter.Kind.ELEVATOR,
         title="1号楼加装电梯",
@@ -128,6 +128,7 @@ def demo_seed() -> dict:
             kind="grid_branch", community=community
         ).first(),
     )
+    services.major_matter_raise(matter=matter, actor=staff)
     services.major_matter_party_review(
         matter=matter, actor=staff, passed=True, opinion="符合规划，同意提交业主表决。"
     )

@@ -558,3 +558,32 @@ def major_matter_implement(*, matter: MajorMatter, actor, note: str) -> MajorMat
     locked.save()
     _matter_event(locked, action="implement", before=before, actor=actor, note=note)
     return locked
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor, reason: str) -> Meeting:
+    """Cancel one meeting of a series; the others stay, and the series date
+    keeps the periodic task from making it again."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_visible(actor, meeting)
+    _require_planned(meeting)
+    if not reason.strip():
+        raise ValidationError({"minutes": _("Give the reason for cancelling.")})
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.minutes = reason.strip()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def major_matter_raise(*, matter: MajorMatter, actor) -> MajorMatter:
+    """Raise a new major matter; it waits for its party organisation."""
+    if matter.pk is not None:
+        raise ApplicationError(_("This matter was raised already."), code="exists")
+    matter.status = MM.RAISED
+    matter.full_clean()
+    matter.save()
+    if actor is not None and not user_can_see(actor, matter):
+        raise PermissionDenied(_("You may not act on this matter."))
+    _matter_event(matter, action="raise", before="", actor=actor, note=matter.title)
+    return matter

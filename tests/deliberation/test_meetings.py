@@ -167,3 +167,40 @@ def test_other_communitys_case_cannot_be_put_on_the_agenda(world, body, submit):
     foreign = submit(building=world.households["G4"][0].unit.building)
     with pytest.raises(ValidationError):
         topic_add(meeting=_meeting(body, 1), title="x", actor=None, petition=foreign)
+
+
+def test_cancelling_one_meeting_keeps_the_series(world, body):
+    """A cancelled meeting stays cancelled; the periodic task does not remake it
+    and the other meetings are untouched."""
+    from deliberation.services import meeting_cancel, meetings_create_ahead
+
+    until = timezone.localdate() + datetime.timedelta(days=70)
+    made = meetings_create_ahead(body=body, until=until)
+    first = body.meetings.order_by("starts_at").first()
+    with pytest.raises(ValidationError):
+        meeting_cancel(meeting=first, actor=world.users["community"], reason=" ")
+    meeting_cancel(meeting=first, actor=world.users["community"], reason="台风停会")
+    assert meetings_create_ahead(body=body, until=until) == 0
+    assert body.meetings.count() == made
+    assert body.meetings.filter(status="cancelled").count() == 1
+    first.refresh_from_db()
+    with pytest.raises(ValidationError):
+        attendance_sign_in(meeting=first, name="x", now=first.starts_at)
+
+
+def test_raising_a_major_matter_writes_its_first_event(world):
+    """A raised matter starts its timeline."""
+    from deliberation.models import MajorMatter
+    from deliberation.services import major_matter_raise
+    from tests.grids import factories as f
+
+    matter = major_matter_raise(
+        matter=MajorMatter(
+            compound=world.households["G1"][0].unit.building.compound,
+            kind="fee_change",
+            title="调整物业费",
+            party_org=f.PartyOrganizationFactory(community=world.c1),
+        ),
+        actor=world.users["community"],
+    )
+    assert list(matter.events.values_list("action", flat=True)) == ["raise"]

@@ -24,7 +24,8 @@ def _table_sizes():
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"grids", "core", "accounts", "petitions", "deliberation"}
+        if model._meta.app_label
+        in {"grids", "core", "accounts", "petitions", "deliberation"}
     }
 
 
