@@ -2,15 +2,20 @@
 minutes), action items and major matters. Every step goes through
 ``deliberation.services``; the forms here only collect what the step needs."""
 
+import datetime
+
 import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -51,6 +56,16 @@ class DeliberationBodyAdmin(ScopedModelAdmin):
     list_filter = ("kind", "rule", ("community", RelatedChoicesFilter))
     search_fields = ("name",)
     autocomplete_fields = ("members",)
+    RULE_FIELDS = {"rule", "day_of_month", "nth", "weekday", "start_time"}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and self.RULE_FIELDS & set(form.changed_data):
+            # A new rule: empty future meetings of the old one give way.
+            services.body_reschedule(
+                body=obj,
+                until=timezone.localdate() + datetime.timedelta(days=62),
+            )
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -120,6 +135,9 @@ class MeetingStepForm(forms.Form):
     votes_against = forms.IntegerField(
         label=gettext_lazy("against"), min_value=0, required=False
     )
+    votes_abstain = forms.IntegerField(
+        label=gettext_lazy("abstained"), min_value=0, required=False
+    )
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner"), queryset=None, required=False
     )
@@ -133,6 +151,19 @@ class MeetingStepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = meeting.topics.all()
         self.fields["owner"].queryset = people
+
+
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """Admin date and time between 1970 and 9000: wider ones overflow."""
+
+    def compress(self, data_list):
+        try:
+            value = super().compress(data_list)
+        except OverflowError as exc:
+            raise ValidationError(_("Give a date between 1970 and 9000.")) from exc
+        if value is not None and not (1970 <= value.year <= 9000):
+            raise ValidationError(_("Give a date between 1970 and 9000."))
+        return value
 
 
 @admin.register(Meeting)
@@ -161,6 +192,12 @@ class MeetingAdmin(ScopedModelAdmin):
     readonly_fields = ("status", "series_date", "publish_until")
     inlines = [TopicInline, AttendanceInline]
     change_form_template = "admin/deliberation/meeting/change_form.html"
+    formfield_overrides = {
+        models.DateTimeField: {
+            "form_class": BoundedSplitDateTimeField,
+            "widget": widgets.AdminSplitDateTime,
+        }
+    }
 
     def get_queryset(self, request):
         return (
@@ -182,6 +219,14 @@ class MeetingAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A closed or cancelled meeting is a record: nothing in it changes.
+        if obj is not None and obj.status != Meeting.Status.PLANNED:
+            return self.fields
+        return (
+            (*self.readonly_fields, "body") if obj is not None else self.readonly_fields
+        )
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -208,7 +253,7 @@ class MeetingAdmin(ScopedModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        meeting = selectors.meeting_list(user=request.user).filter(pk=object_id).first()
+        meeting = self.get_object(request, object_id)
         if meeting is not None:
             extra_context["step_form"] = MeetingStepForm(
                 meeting=meeting, people=self._people(request)
@@ -293,6 +338,7 @@ class MeetingAdmin(ScopedModelAdmin):
                 actor=user,
                 votes_for=data["votes_for"],
                 votes_against=data["votes_against"],
+                votes_abstain=data["votes_abstain"],
             )
         elif step == "action_item":
             if (
@@ -314,8 +360,14 @@ class MeetingAdmin(ScopedModelAdmin):
             services.meeting_close(
                 meeting=meeting, actor=user, minutes=data["text"] or None
             )
+        elif step == "cancel":
+            services.meeting_cancel(meeting=meeting, actor=user, reason=data["text"])
+        else:
+            raise ValidationError(_("Unknown step."))
 
     def minutes_view(self, request, meeting_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         meeting = get_object_or_404(
             selectors.meeting_list(user=request.user).prefetch_related(
                 "topics__action_items__owner", "attendance"
@@ -492,6 +544,23 @@ class MajorMatterAdmin(ScopedModelAdmin):
         else:
             services.major_matter_raise(matter=obj, actor=request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once the party organisation has passed it, what was passed is fixed:
+        # changing the kind would change the threshold the owners vote under.
+        if obj is not None and obj.status not in (
+            MajorMatter.Status.RAISED,
+            MajorMatter.Status.SENT_BACK,
+        ):
+            return (
+                "compound",
+                "kind",
+                "title",
+                "description",
+                "party_org",
+                *self.readonly_fields,
+            )
+        return self.readonly_fields
+
     @admin.display(description=gettext_lazy("vote outcome"))
     def outcome_display(self, obj):
         if not obj.outcome:
@@ -519,9 +588,7 @@ class MajorMatterAdmin(ScopedModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        matter = (
-            selectors.major_matter_list(user=request.user).filter(pk=object_id).first()
-        )
+        matter = self.get_object(request, object_id)
         if matter is not None:
             extra_context["step_form"] = MajorMatterStepForm(matter=matter)
             extra_context["step_url"] = reverse(

@@ -14,9 +14,8 @@ class _PhoneMixin:
 
 class SignInForm(_PhoneMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50)
-    phone = forms.CharField(
-        label=_("Your mobile number"), max_length=20, required=False
-    )
+    # Required: the phone makes each person count once in the attendance.
+    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
 
 
 class ProposalForm(_PhoneMixin, forms.Form):

@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -74,7 +75,7 @@ class DeliberationBody(TimeStampedModel):
         _("which week (1–5, -1 = last)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(-1), MaxValueValidator(5)],
+        choices=[(-1, "-1"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
     )
     weekday = models.PositiveSmallIntegerField(
         _("weekday (0 = Monday)"),
@@ -117,6 +118,15 @@ class DeliberationBody(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        if self.compound_id and self.compound.community_id != self.community_id:
+            errors["compound"] = _("The compound belongs to another community.")
+        if self.host_id and self.host.community_id not in (None, self.community_id):
+            errors["host"] = _("The organisation belongs to another community.")
+        if errors:
+            raise ValidationError(errors)
 
 
 def _sign_in_token() -> str:
@@ -248,6 +258,16 @@ class MajorMatter(TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if (
+            self.party_org_id
+            and self.compound_id
+            and self.party_org.community_id != self.compound.community_id
+        ):
+            raise ValidationError(
+                {"party_org": _("The organisation belongs to another community.")}
+            )
+
     @property
     def is_special(self) -> bool:
         return self.kind in self.SPECIAL_KINDS
@@ -281,6 +301,7 @@ class OwnerVote(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )

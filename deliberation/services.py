@@ -4,7 +4,7 @@ matter's way through the party organisation to the owners."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,15 +56,20 @@ def meetings_create_ahead(*, body: DeliberationBody, until: datetime.date) -> in
         if day in existing:
             continue
         starts = timezone.make_aware(datetime.datetime.combine(day, body.start_time))
-        meeting = Meeting.objects.create(
+        Meeting.objects.create(
             body=body,
             series_date=day,
             starts_at=starts,
             ends_at=starts + datetime.timedelta(minutes=body.duration_minutes),
             place=body.place,
         )
-        agenda_carry_over(meeting=meeting)
         made += 1
+    if made:
+        upcoming = body.meetings.filter(status=Meeting.Status.PLANNED).order_by(
+            "starts_at"
+        )
+        if upcoming:
+            agenda_carry_over(meeting=upcoming[0])
     return made
 
 
@@ -191,7 +196,8 @@ def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
     outcome = owners_vote_outcome(
         total_area=total_area,
         total_owners=electorate.count(),
-        votes=list(locked.votes.values_list("floor_area", "choice")),
+        # Total and votes from the same register: today's floor areas.
+        votes=list(locked.votes.values_list("household__floor_area", "choice")),
         special=locked.is_special,
     )
     before = locked.status
@@ -302,6 +308,17 @@ def agenda_carry_over(*, meeting: Meeting) -> int:
     previous = _previous_meeting(meeting)
     if previous is None or meeting.status != Meeting.Status.PLANNED:
         return 0
+    following = (
+        Meeting.objects.filter(
+            body=meeting.body,
+            status=Meeting.Status.PLANNED,
+            starts_at__gt=previous.starts_at,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if following != meeting:
+        return 0  # only the next meeting after the last closed one
     items = {
         item.pk: item
         for item in ActionItem.objects.filter(
@@ -313,9 +330,11 @@ def agenda_carry_over(*, meeting: Meeting) -> int:
     ).select_related("carried_item"):
         items[topic.carried_item_id] = topic.carried_item
     already = set(
-        meeting.topics.filter(carried_item__isnull=False).values_list(
-            "carried_item_id", flat=True
-        )
+        AgendaTopic.objects.filter(
+            meeting__body=meeting.body,
+            meeting__status=Meeting.Status.PLANNED,
+            carried_item__isnull=False,
+        ).values_list("carried_item_id", flat=True)
     )
     made = 0
     for item in items.values():
@@ -373,7 +392,12 @@ def attendance_sign_in(
         signed_in_at=now,
     )
     attendance.full_clean()
-    attendance.save()
+    try:
+        with transaction.atomic():
+            attendance.save()
+    except IntegrityError:
+        # A double tap signed the same phone in a moment ago.
+        return meeting.attendance.get(phone=phone)
     return attendance
 
 
@@ -392,8 +416,8 @@ def topic_decide(
     from petitions.services import petition_note_add
 
     _check_visible(actor, topic.meeting)
-    if topic.meeting.status == Meeting.Status.CANCELLED:
-        raise ApplicationError(_("The meeting was cancelled."), code="cancelled")
+    # Decisions are taken while the meeting is open; closing fixes them.
+    _require_planned(topic.meeting)
     if decision not in AgendaTopic.Decision.values:
         raise ValidationError({"decision": _("Choose a decision.")})
     if not decision_text.strip():
@@ -427,6 +451,7 @@ def action_item_add(
 ) -> ActionItem:
     """Give a decision an action item with an owner and a due date."""
     _check_visible(actor, topic.meeting)
+    _require_planned(topic.meeting)
     meeting_day = timezone.localtime(topic.meeting.starts_at).date()
     if due_date < meeting_day:
         raise ValidationError(
@@ -587,3 +612,17 @@ def major_matter_raise(*, matter: MajorMatter, actor) -> MajorMatter:
         raise PermissionDenied(_("You may not act on this matter."))
     _matter_event(matter, action="raise", before="", actor=actor, note=matter.title)
     return matter
+
+
+@transaction.atomic
+def body_reschedule(*, body: DeliberationBody, until: datetime.date) -> int:
+    """After a body's rule changed: drop its future planned meetings that hold
+    nothing yet (no topic, no sign-in) and create the new series."""
+    stale = body.meetings.filter(
+        status=Meeting.Status.PLANNED,
+        starts_at__gt=timezone.now(),
+        topics__isnull=True,
+        attendance__isnull=True,
+    )
+    Meeting.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    return meetings_create_ahead(body=body, until=until)

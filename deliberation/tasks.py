@@ -60,7 +60,11 @@ def remind_meetings_task() -> int:
         for user in {u.pk: u for u in users}.values():
             sent += bool(
                 notify(
-                    dedupe_key=f"meeting:{meeting.pk}:{stage}:{user.pk}",
+                    # The time is in the key: a moved meeting is announced anew.
+                    dedupe_key=(
+                        f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}:"
+                        f"{stage}:{user.pk}"
+                    ),
                     user=user,
                     subject=_("Meeting: %(body)s") % {"body": meeting.body.name},
                     body=_("%(body)s meets at %(when)s in %(place)s.")

@@ -3,6 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 from rest_framework import serializers, viewsets
 
+from core.api.permissions import CanViewModel
 from deliberation import selectors
 from deliberation.models import ActionItem, AgendaTopic, MajorMatter, Meeting
 
@@ -57,6 +58,7 @@ class MeetingOutputSerializer(serializers.ModelSerializer):
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [CanViewModel]
     """Meetings with their decisions and action items."""
 
     serializer_class = MeetingOutputSerializer
@@ -84,6 +86,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [CanViewModel]
     serializer_class = ActionItemOutputSerializer
     filterset_fields = ["status"]
 
@@ -115,6 +118,7 @@ class MajorMatterOutputSerializer(serializers.ModelSerializer):
 
 
 class MajorMatterViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [CanViewModel]
     serializer_class = MajorMatterOutputSerializer
     filterset_fields = ["status", "kind"]
 

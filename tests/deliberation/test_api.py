@@ -32,8 +32,9 @@ def test_meeting_list_query_count_is_fixed(client, world, django_assert_num_quer
     """Meetings with topics and action items cost the same queries for 2 or 12."""
     _meetings(world, world.c1, n)
     client.force_login(world.users["community"])
-    # session, user, scope, count, meetings, topics, action items
-    with django_assert_num_queries(7):
+    # session, user, permissions (user, group, role), scope, count, meetings,
+    # topics, action items
+    with django_assert_num_queries(10):
         response = client.get("/api/v1/meetings/")
     assert response.json()["count"] == n
 
