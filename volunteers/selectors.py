@@ -1,0 +1,168 @@
+"""Every read of volunteer service, scoped to the asking user; the honour list."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from grids.scoping import scope_queryset
+
+from .models import (
+    Activity,
+    Registration,
+    ServiceItem,
+    SignUp,
+    Station,
+    StockItem,
+    Team,
+    Wish,
+)
+
+#: Nobody is ranked on fewer verified activities than this in the month.
+MIN_ACTIVITIES = 2
+
+
+def activity_list(*, user) -> QuerySet[Activity]:
+    return scope_queryset(
+        Activity.objects.select_related("community", "team").annotate(
+            confirmed=Count("signups", filter=Q(signups__status="confirmed")),
+            waiting=Count("signups", filter=Q(signups__status="waiting")),
+        ),
+        user,
+    )
+
+
+def signup_list(*, user) -> QuerySet[SignUp]:
+    return scope_queryset(SignUp.objects.select_related("activity"), user)
+
+
+def team_list(*, user) -> QuerySet[Team]:
+    return scope_queryset(
+        Team.objects.select_related("community", "parent", "leader"), user
+    )
+
+
+def registration_list(*, user) -> QuerySet[Registration]:
+    return scope_queryset(
+        Registration.objects.select_related(
+            "community", "household__unit__building__compound", "grid"
+        ),
+        user,
+    )
+
+
+def wish_list(*, user) -> QuerySet[Wish]:
+    return scope_queryset(Wish.objects.select_related("community"), user)
+
+
+def service_item_list(*, user) -> QuerySet[ServiceItem]:
+    return scope_queryset(ServiceItem.objects.select_related("community"), user)
+
+
+def station_list(*, user) -> QuerySet[Station]:
+    return scope_queryset(Station.objects.select_related("community"), user)
+
+
+def stock_list(*, user) -> QuerySet[StockItem]:
+    return scope_queryset(StockItem.objects.select_related("station"), user)
+
+
+def _month_bounds(month: datetime.date):
+    start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
+    nxt = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return start, timezone.make_aware(datetime.datetime(nxt.year, nxt.month, 1))
+
+
+@dataclass(frozen=True)
+class HonourRow:
+    name: str
+    hours: Decimal
+    activities: int
+
+
+def honour_list(*, community, month: datetime.date) -> dict:
+    """Return the month's honour list (红榜) of a community: volunteers and teams
+    by verified hours, and volunteers by residents' ratings of fulfilled wishes.
+    Only verified hours count; nobody with fewer than ``MIN_ACTIVITIES``
+    verified activities is ranked."""
+    start, end = _month_bounds(month)
+    verified = SignUp.objects.filter(
+        activity__community=community,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
+        verified_hours__isnull=False,
+        status=SignUp.Status.CONFIRMED,
+    )
+    people = (
+        verified.values("phone")
+        .annotate(
+            hours=Sum("verified_hours"), activities=Count("activity", distinct=True)
+        )
+        .filter(activities__gte=MIN_ACTIVITIES)
+        .order_by("-hours", "phone")
+    )
+    names = dict(verified.values_list("phone", "name"))
+    teams = (
+        verified.filter(activity__team__isnull=False)
+        .values("activity__team__name")
+        .annotate(
+            hours=Sum("verified_hours"), activities=Count("activity", distinct=True)
+        )
+        .filter(activities__gte=MIN_ACTIVITIES)
+        .order_by("-hours")
+    )
+    rated = (
+        Wish.objects.filter(
+            community=community,
+            status=Wish.Status.CONFIRMED,
+            confirmed_at__gte=start,
+            confirmed_at__lt=end,
+        )
+        .values("claimer_phone")
+        .annotate(
+            wishes=Count("id"),
+            satisfied=Count("id", filter=Q(rating="satisfied")),
+        )
+        .order_by("-satisfied", "-wishes")
+    )
+    wish_names = dict(
+        Wish.objects.filter(community=community).values_list(
+            "claimer_phone", "claimer_name"
+        )
+    )
+    return {
+        "volunteers": [
+            HonourRow(names[r["phone"]], r["hours"], r["activities"]) for r in people
+        ],
+        "teams": [
+            HonourRow(r["activity__team__name"], r["hours"], r["activities"])
+            for r in teams
+        ],
+        "wishes": [
+            {"name": wish_names.get(r["claimer_phone"], ""), **r} for r in rated
+        ],
+    }
+
+
+def member_yearly_summary(*, registration: Registration, year: int) -> dict:
+    """Return a 双报到 member's verified hours, activities and wishes in a year,
+    for the summary sent back to the work unit."""
+    signups = SignUp.objects.filter(
+        phone=registration.phone,
+        verified_hours__isnull=False,
+        activity__starts_at__year=year,
+    ).select_related("activity")
+    hours = sum((s.verified_hours for s in signups), Decimal(0))
+    wishes = Wish.objects.filter(
+        claimer_phone=registration.phone,
+        status=Wish.Status.CONFIRMED,
+        confirmed_at__year=year,
+    )
+    return {
+        "hours": hours,
+        "target": registration.yearly_target_hours,
+        "activities": list(signups),
+        "wishes": list(wishes),
+    }
