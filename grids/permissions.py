@@ -103,3 +103,31 @@ for _kind in (
     ROLE_PERMISSIONS[_kind] |= _deliberation(
         ["view"], ["deliberationbody", "meeting", "majormatter"]
     )
+
+
+def _volunteers(actions, models):
+    return {f"volunteers.{action}_{model}" for action in actions for model in models}
+
+
+_VOLUNTEER_MODELS = [
+    "team",
+    "registration",
+    "activity",
+    "signup",
+    "wish",
+    "serviceitem",
+    "station",
+    "stockitem",
+    "rescueteammember",
+    "training",
+]
+# Volunteer service: community staff run it; grid workers and supervisors read it.
+ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _volunteers(
+    ["view", "add", "change"], _VOLUNTEER_MODELS
+)
+for _kind in (
+    Role.Kind.GRID_WORKER,
+    Role.Kind.SUBDISTRICT_STAFF,
+    Role.Kind.DISTRICT_STAFF,
+):
+    ROLE_PERMISSIONS[_kind] |= _volunteers(["view"], _VOLUNTEER_MODELS)

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteer service")
+
+    def ready(self):
+        # Register this app's Celery tasks as soon as Django is up.
+        from . import tasks  # noqa: F401

@@ -465,6 +465,8 @@ class RescueTeamMember(models.Model):
     name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=50, blank=True)
 
+    scope_paths = below_community("station__community", [])
+
     class Meta:
         verbose_name = _("rescue-team member")
         verbose_name_plural = _("rescue team")
@@ -483,6 +485,8 @@ class Training(models.Model):
     date = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=100)
     attendees = models.PositiveSmallIntegerField(_("attendees"), default=0)
+
+    scope_paths = below_community("station__community", [])
 
     class Meta:
         verbose_name = _("training")

@@ -156,6 +156,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deliberation.alert_overdue_items",
         "schedule": 86400.0,
     },
+    # Hourly: day-before reminders to volunteers.
+    "volunteers-remind": {"task": "volunteers.remind_activities", "schedule": 3600.0},
+    # Daily: unverified hours, unclaimed wishes, station stock.
+    "volunteers-unverified": {
+        "task": "volunteers.alert_unverified",
+        "schedule": 86400.0,
+    },
+    "volunteers-wishes": {
+        "task": "volunteers.alert_unclaimed_wishes",
+        "schedule": 86400.0,
+    },
+    "volunteers-stock": {"task": "volunteers.alert_stock", "schedule": 86400.0},
 }
 
 # --- REST API ---------------------------------------------------------------
@@ -243,4 +255,5 @@ DEMO_SEEDERS = [
     "grids.demo.demo_seed",
     "petitions.demo.demo_seed",
     "deliberation.demo.demo_seed",
+    "volunteers.demo.demo_seed",
 ]

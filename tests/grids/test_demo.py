@@ -25,7 +25,7 @@ def _table_sizes():
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"grids", "core", "accounts", "petitions", "deliberation"}
+        in {"grids", "core", "accounts", "petitions", "deliberation", "volunteers"}
     }
 
 
@@ -120,3 +120,23 @@ def test_seed_demo_has_the_monthly_meeting_with_past_decisions(seeded):
     assert all(t.decision for m in closed for t in m.topics.all())
     assert body.meetings.filter(status="planned").exists()
     assert MajorMatter.objects.get().status == "party_passed"
+
+
+def test_seed_demo_has_teams_activities_wishes_and_a_stocked_station(seeded):
+    """红领管家 and its four sub-teams, seed 000's activities with verified hours,
+    wishes in several states, and a station stocked like seed 003's."""
+    from volunteers.models import Activity, SignUp, Station, Team, Wish
+
+    assert Team.objects.filter(parent__name="红领管家志愿服务队").count() == 4
+    titles = set(Activity.objects.values_list("title", flat=True))
+    assert {"爱心义剪", "重阳敬老", "健康讲座进社区"} <= titles
+    assert SignUp.objects.filter(verified_hours__isnull=False).count() == 18
+    assert {"confirmed", "published", "submitted"} <= set(
+        Wish.objects.values_list("status", flat=True)
+    )
+    station = Station.objects.get()
+    equipment = station.stock.filter(kind="equipment")
+    supplies = station.stock.filter(kind="supply")
+    assert (equipment.count(), equipment.values("item_class").distinct().count()) == (8, 4)
+    assert (supplies.count(), supplies.values("item_class").distinct().count()) == (34, 9)
+    assert station.rescuers.count() == 12 and station.trainings.count() == 2

@@ -1,0 +1,194 @@
+"""Residents' volunteer pages, the staff admin actions, the API and reminders."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Notification
+from volunteers.models import Activity, Registration, SignUp, Station, StockItem, Wish
+from volunteers.services import wish_post
+from volunteers.tasks import (
+    alert_stock_task,
+    alert_unclaimed_wishes_task,
+    remind_activities_task,
+)
+
+
+@pytest.fixture
+def activity(world):
+    starts = timezone.now() + datetime.timedelta(hours=20)
+    return Activity.objects.create(
+        community=world.c1,
+        title="重阳敬老",
+        kind="elderly",
+        place="社区广场",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        capacity=1,
+    )
+
+
+def test_resident_signs_up_and_the_second_waits(client, world, activity):
+    """On a phone: the first sign-up gets the place, the second is told it waits."""
+    url = reverse("volunteers:sign-up", args=[activity.pk])
+    first = client.post(url, {"name": "甲", "phone": "13900000001"}, follow=True)
+    assert "报名成功" in first.content.decode()
+    second = client.post(url, {"name": "乙", "phone": "13900000002"}, follow=True)
+    assert "候补" in second.content.decode()
+    assert list(activity.signups.values_list("status", flat=True)) == [
+        "confirmed",
+        "waiting",
+    ]
+
+
+def test_check_in_page_by_qr_code(client, world, activity):
+    """The activity's QR page checks a confirmed volunteer in during the window."""
+    client.post(
+        reverse("volunteers:sign-up", args=[activity.pk]),
+        {"name": "甲", "phone": "13900000001"},
+    )
+    url = reverse("volunteers:check-in", args=[activity.check_in_token])
+    early = client.post(url, {"phone": "13900000001"})
+    assert early.status_code == 400  # the activity starts tomorrow
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5),
+        ends_at=timezone.now() + datetime.timedelta(hours=2),
+    )
+    response = client.post(url, {"phone": "13900000001"})
+    assert response.status_code == 200 and "已签到" in response.content.decode()
+    assert SignUp.objects.get().check_in_at is not None
+
+
+def test_resident_posts_and_claims_a_wish(client, world):
+    """A wish posted on the page waits for review; a published one is claimed."""
+    client.post(
+        reverse("volunteers:wish-post", args=[world.c1.pk]),
+        {"title": "想要老花镜", "wisher_name": "陈奶奶", "beneficiary_kind": "elderly"},
+    )
+    wish = Wish.objects.get()
+    assert wish.status == "submitted"
+    client.force_login(world.users["community"])
+    client.post(
+        reverse("admin:volunteers_wish_changelist"),
+        {"action": "publish_selected", "_selected_action": [wish.pk]},
+    )
+    client.logout()
+    client.post(
+        reverse("volunteers:wish-claim", args=[wish.pk]),
+        {"name": "小王", "phone": "13900000003"},
+    )
+    wish.refresh_from_db()
+    assert (wish.status, wish.claimer_name) == ("claimed", "小王")
+    page = client.get(
+        reverse("volunteers:community", args=[world.c1.pk])
+    ).content.decode()
+    assert "13900000003" not in page
+
+
+def test_admin_verify_action_counts_hours_only_then(client, world, activity):
+    """The organiser's verify action turns check-ins into counted hours."""
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        ends_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    signup = SignUp.objects.create(
+        activity=activity,
+        name="甲",
+        phone="13900000001",
+        status="confirmed",
+        check_in_at=timezone.now() - datetime.timedelta(hours=3),
+        check_out_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    client.force_login(world.users["community"])
+    client.post(
+        reverse("admin:volunteers_signup_changelist"),
+        {"action": "verify_selected", "_selected_action": [signup.pk]},
+    )
+    signup.refresh_from_db()
+    assert str(signup.verified_hours) == "2.00"
+
+
+def test_admin_confirms_a_registration(client, world):
+    """Confirming a 双报到 registration in the admin registers the member."""
+    registration = Registration.objects.create(
+        community=world.c1,
+        household=world.households["G1"][0],
+        name="在职党员甲",
+        phone="13900000004",
+        work_unit="聊城大学",
+        work_unit_party_org="聊城大学党委",
+        grid=world.grids["G1"],
+    )
+    client.force_login(world.users["community"])
+    client.post(
+        reverse("admin:volunteers_registration_changelist"),
+        {"action": "confirm_selected", "_selected_action": [registration.pk]},
+    )
+    registration.refresh_from_db()
+    assert (
+        registration.status == "confirmed"
+        and registration.person.party_member.kind == "in_service"
+    )
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_api_activities_query_count_and_scope(
+    client, world, django_assert_num_queries, n
+):
+    """The activities list is scoped and costs the same queries for 1 or 8."""
+    for i in range(n):
+        starts = timezone.now() - datetime.timedelta(days=i + 1)
+        Activity.objects.create(
+            community=world.c1,
+            title="a",
+            kind="other",
+            place="p",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            capacity=5,
+        )
+    starts = timezone.now()
+    Activity.objects.create(
+        community=world.c3,
+        title="foreign",
+        kind="other",
+        place="p",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        capacity=5,
+    )
+    client.force_login(world.users["community"])
+    # session, user, permissions (user, group, role), scope, count, rows
+    with django_assert_num_queries(8):
+        rows = client.get("/api/v1/activities/").json()
+    assert rows["count"] == n
+
+
+def test_reminders_and_alerts_are_sent_once(world, activity):
+    """Day-before reminders, unclaimed wishes and stock alerts: once each."""
+    SignUp.objects.create(
+        activity=activity, name="甲", phone="13900000001", status="confirmed"
+    )
+    assert remind_activities_task() == 1
+    assert remind_activities_task() == 0
+    wish = wish_post(community=world.c1, title="w", text="", wisher_name="x")
+    Wish.objects.filter(pk=wish.pk).update(
+        status="published", published_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    assert alert_unclaimed_wishes_task() == 1
+    assert alert_unclaimed_wishes_task() == 0
+    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
+    StockItem.objects.create(
+        station=station,
+        kind="supply",
+        item_class="药品",
+        name="碘伏",
+        quantity=0,
+        min_quantity=5,
+        expiry_date=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    assert alert_stock_task() == 2
+    assert alert_stock_task() == 0
+    assert Notification.objects.count() == 4

@@ -1,0 +1,303 @@
+"""Staff admin of volunteer service. Steps with rules (confirming a 双报到
+registration, verifying hours, reviewing wishes) are actions that call
+``volunteers.services``."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ApplicationError
+from core.phones import mask_mobile
+from grids.admin_base import RelatedChoicesFilter, ScopedInline, ScopedModelAdmin
+
+from . import selectors, services
+from .models import (
+    Activity,
+    Registration,
+    RescueTeamMember,
+    ServiceItem,
+    SignUp,
+    Station,
+    StockItem,
+    Team,
+    Training,
+    Wish,
+)
+
+
+def _run(modeladmin, request, queryset, step) -> None:
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            step(obj)
+        except (ValidationError, ApplicationError) as exc:
+            refused.append(
+                f"{obj}: {getattr(exc, 'message', None) or '; '.join(exc.messages)}"
+            )
+        else:
+            done += 1
+    modeladmin.message_user(request, _("%(n)s done.") % {"n": done})
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Team)
+class TeamAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.team_list)
+    list_display = ("name", "parent", "leader", "community")
+    list_filter = (("community", RelatedChoicesFilter),)
+    search_fields = ("name",)
+    autocomplete_fields = ("members", "leader")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.registration_list)
+    list_display = (
+        "name",
+        "masked_phone",
+        "work_unit",
+        "household",
+        "status",
+        "grid",
+        "team",
+    )
+    list_filter = ("status", ("grid", RelatedChoicesFilter))
+    search_fields = ("name", "work_unit")
+    readonly_fields = ("status", "person")
+    actions = ["confirm_selected"]
+
+    @admin.display(description=gettext_lazy("mobile phone"))
+    def masked_phone(self, obj):
+        return mask_mobile(obj.phone)
+
+    @admin.action(
+        description=gettext_lazy("Confirm (place in the grid and team given)"),
+        permissions=["change"],
+    )
+    def confirm_selected(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda r: services.registration_confirm(
+                registration=r, actor=request.user, grid=r.grid, team=r.team
+            ),
+        )
+
+
+class SignUpInline(ScopedInline):
+    model = SignUp
+    fields = (
+        "name",
+        "status",
+        "check_in_at",
+        "check_out_at",
+        "verified_hours",
+        "verified_at",
+    )
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.activity_list)
+    list_display = (
+        "title",
+        "kind",
+        "starts_at",
+        "place",
+        "capacity",
+        "confirmed_count",
+        "waiting_count",
+    )
+    list_filter = ("kind", ("team", RelatedChoicesFilter))
+    date_hierarchy = "starts_at"
+    readonly_fields = ("check_in_token",)
+    inlines = [SignUpInline]
+
+    @admin.display(description=gettext_lazy("confirmed"))
+    def confirmed_count(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=gettext_lazy("on the waiting list"))
+    def waiting_count(self, obj):
+        return obj.waiting
+
+
+@admin.register(SignUp)
+class SignUpAdmin(ScopedModelAdmin):
+    """The organiser's list of hours to verify; only verified hours count."""
+
+    list_selector = staticmethod(selectors.signup_list)
+    list_display = (
+        "activity",
+        "name",
+        "status",
+        "check_in_at",
+        "check_out_at",
+        "verified_hours",
+    )
+    list_filter = (
+        "status",
+        ("verified_at", admin.EmptyFieldListFilter),
+        ("activity", RelatedChoicesFilter),
+    )
+    readonly_fields = (
+        "activity",
+        "name",
+        "phone_masked",
+        "status",
+        "check_in_at",
+        "check_out_at",
+        "verified_by",
+        "verified_at",
+    )
+    fields = (*readonly_fields, "verified_hours")
+    actions = ["verify_selected"]
+
+    @admin.display(description=gettext_lazy("mobile phone"))
+    def phone_masked(self, obj):
+        return mask_mobile(obj.phone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.signup_verify(signup=obj, actor=request.user, hours=obj.verified_hours)
+
+    @admin.action(
+        description=gettext_lazy("Verify the hours from check-in and check-out"),
+        permissions=["change"],
+    )
+    def verify_selected(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda s: services.signup_verify(signup=s, actor=request.user),
+        )
+
+
+@admin.register(Wish)
+class WishAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.wish_list)
+    list_display = (
+        "title",
+        "beneficiary_kind",
+        "wisher_name",
+        "status",
+        "claimer_name",
+        "created_at",
+    )
+    list_filter = ("status", "beneficiary_kind")
+    search_fields = ("title",)
+    readonly_fields = (
+        "status",
+        "claimer_name",
+        "claimed_at",
+        "published_at",
+        "photo",
+        "fulfilled_at",
+        "confirmed_at",
+        "rating",
+    )
+    exclude = ("claimer_phone",)
+    actions = ["publish_selected", "reject_selected"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.wish_post(
+                community=obj.community,
+                title=obj.title,
+                text=obj.text,
+                wisher_name=obj.wisher_name,
+                wisher_phone=obj.wisher_phone,
+                beneficiary_kind=obj.beneficiary_kind,
+                actor=request.user,
+            )
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected wishes"), permissions=["change"]
+    )
+    def publish_selected(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda w: services.wish_review(wish=w, actor=request.user, publish=True),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Do not publish the selected wishes"),
+        permissions=["change"],
+    )
+    def reject_selected(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda w: services.wish_review(wish=w, actor=request.user, publish=False),
+        )
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.service_item_list)
+    list_display = ("title", "side", "listed_by", "status", "claimed_by")
+    list_filter = ("side", "status")
+    readonly_fields = ("status", "claimed_by", "claimed_at", "done_at")
+    actions = ["mark_done"]
+
+    @admin.action(
+        description=gettext_lazy("Mark the claimed entries done"),
+        permissions=["change"],
+    )
+    def mark_done(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda i: services.service_item_done(item=i, actor=request.user),
+        )
+
+
+class StockInline(ScopedInline):
+    model = StockItem
+    fields = (
+        "kind",
+        "item_class",
+        "name",
+        "quantity",
+        "min_quantity",
+        "place",
+        "expiry_date",
+        "next_inspection_date",
+    )
+    show_change_link = False
+
+
+class RescuerInline(admin.TabularInline):
+    model = RescueTeamMember
+    extra = 0
+
+
+class TrainingInline(admin.TabularInline):
+    model = Training
+    extra = 0
+
+
+@admin.register(Station)
+class StationAdmin(ScopedModelAdmin):
+    list_selector = staticmethod(selectors.station_list)
+    list_display = ("name", "community", "key_holders", "is_open_24h")
+    filter_horizontal = ("compounds",)
+    inlines = [StockInline, RescuerInline, TrainingInline]

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.phones import normalize_mobile, validate_mobile
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+
+    def clean_phone(self):
+        value = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(value)
+        return value
+
+
+class SignUpForm(PhoneForm):
+    name = forms.CharField(label=_("Your name"), max_length=50)
+
+
+class WishForm(forms.Form):
+    title = forms.CharField(label=_("Your wish in one line"), max_length=100)
+    text = forms.CharField(
+        label=_("Details"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    wisher_name = forms.CharField(label=_("Your name"), max_length=50)
+    beneficiary_kind = forms.ChoiceField(
+        label=_("For"),
+        choices=[
+            ("elderly", _("elderly")),
+            ("child", _("child")),
+            ("other", _("other")),
+        ],
+    )

@@ -1,0 +1,142 @@
+"""Thin, idempotent Celery tasks of volunteer service (notifications carry keys)."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.notifications import notify
+from grids.models import Role
+
+from .models import Activity, SignUp, StockItem, Wish
+
+#: A published wish nobody claimed for this many days alerts the community.
+WISH_UNCLAIMED_DAYS = 7
+#: An organiser hears of unverified hours once this many pile up.
+UNVERIFIED_ALERT = 5
+
+
+def _community_staff(community_id):
+    roles = Role.objects.active().filter(
+        kind=Role.Kind.COMMUNITY_STAFF,
+        community_id=community_id,
+        person__user__isnull=False,
+    )
+    return [r.person.user for r in roles.select_related("person__user")]
+
+
+def _tell_staff(community_id, key, subject, body) -> int:
+    return sum(
+        bool(notify(dedupe_key=f"{key}:{u.pk}", user=u, subject=subject, body=body))
+        for u in _community_staff(community_id)
+    )
+
+
+@shared_task(name="volunteers.remind_activities")
+def remind_activities_task() -> int:
+    """Text confirmed volunteers the day before an activity, once."""
+    now = timezone.now()
+    sent = 0
+    for signup in SignUp.objects.filter(
+        status=SignUp.Status.CONFIRMED,
+        activity__starts_at__gt=now,
+        activity__starts_at__lte=now + datetime.timedelta(days=1),
+    ).select_related("activity"):
+        sent += bool(
+            notify(
+                dedupe_key=f"signup:{signup.pk}:reminder",
+                phone=signup.phone,
+                subject=_("Tomorrow: %(title)s") % {"title": signup.activity.title},
+                body=_("%(title)s starts at %(when)s in %(place)s.")
+                % {
+                    "title": signup.activity.title,
+                    "when": timezone.localtime(signup.activity.starts_at).strftime(
+                        "%m-%d %H:%M"
+                    ),
+                    "place": signup.activity.place,
+                },
+            )
+        )
+    return sent
+
+
+@shared_task(name="volunteers.alert_unverified")
+def alert_unverified_task() -> int:
+    """Tell community staff where unverified hours pile up after activities."""
+    sent = 0
+    ended = Activity.objects.filter(ends_at__lt=timezone.now())
+    for activity in ended:
+        waiting = activity.signups.filter(
+            status=SignUp.Status.CONFIRMED,
+            check_in_at__isnull=False,
+            verified_at__isnull=True,
+        ).count()
+        if waiting >= UNVERIFIED_ALERT:
+            sent += _tell_staff(
+                activity.community_id,
+                f"activity:{activity.pk}:unverified",
+                _("Hours to verify: %(title)s") % {"title": activity.title},
+                _("%(n)s volunteers' hours wait for verification.") % {"n": waiting},
+            )
+    return sent
+
+
+@shared_task(name="volunteers.alert_unclaimed_wishes")
+def alert_unclaimed_wishes_task() -> int:
+    """Tell community staff of wishes published a week ago and still unclaimed."""
+    limit = timezone.now() - datetime.timedelta(days=WISH_UNCLAIMED_DAYS)
+    sent = 0
+    for wish in Wish.objects.filter(
+        status=Wish.Status.PUBLISHED, published_at__lt=limit
+    ):
+        sent += _tell_staff(
+            wish.community_id,
+            f"wish:{wish.pk}:unclaimed",
+            _("Unclaimed wish: %(title)s") % {"title": wish.title},
+            _("Nobody has claimed this wish for %(days)s days.")
+            % {"days": WISH_UNCLAIMED_DAYS},
+        )
+    return sent
+
+
+@shared_task(name="volunteers.alert_stock")
+def alert_stock_task() -> int:
+    """Tell community staff of low stock, expiry within 30 days and overdue
+    inspections, once per item and date."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=30)
+    sent = 0
+    for item in StockItem.objects.select_related("station"):
+        problems = []
+        if item.quantity < item.min_quantity:
+            problems.append(("low", _("low stock (%(n)s left)") % {"n": item.quantity}))
+        if item.expiry_date and item.expiry_date <= soon:
+            problems.append(
+                (
+                    f"expiry{item.expiry_date}",
+                    _("expires on %(d)s") % {"d": item.expiry_date},
+                )
+            )
+        if item.next_inspection_date and item.next_inspection_date < today:
+            problems.append(
+                (
+                    f"inspect{item.next_inspection_date}",
+                    _("inspection overdue since %(d)s")
+                    % {"d": item.next_inspection_date},
+                )
+            )
+        for code, text in problems:
+            key = (
+                f"stock:{item.pk}:{code}:{today:%Y%m}"
+                if code == "low"
+                else f"stock:{item.pk}:{code}"
+            )
+            sent += _tell_staff(
+                item.station.community_id,
+                key,
+                _("%(station)s: %(item)s")
+                % {"station": item.station.name, "item": item.name},
+                text,
+            )
+    return sent

@@ -1,0 +1,123 @@
+"""Resident pages of volunteer service: activities to sign up for, check-in by
+an activity's QR code, micro-wishes to post and claim, and the honour list."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from grids.models import Community
+
+from . import selectors, services
+from .forms import PhoneForm, SignUpForm, WishForm
+from .models import Activity, Wish
+
+
+def _errors(exc) -> str:
+    return exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+
+
+def community_page(request, community_id: int):
+    """Coming activities, published wishes, and this month's honour list."""
+    community = get_object_or_404(Community, pk=community_id)
+    return render(
+        request,
+        "volunteers/community.html",
+        {
+            "community": community,
+            "activities": Activity.objects.filter(
+                community=community, ends_at__gte=timezone.now()
+            ).order_by("starts_at")[:20],
+            "wishes": Wish.objects.filter(
+                community=community, status=Wish.Status.PUBLISHED
+            ).order_by("published_at")[:20],
+            "honour": selectors.honour_list(
+                community=community, month=timezone.localdate()
+            ),
+            "sign_up_form": SignUpForm(),
+            "wish_form": WishForm(),
+        },
+    )
+
+
+@require_POST
+def sign_up(request, activity_id: int):
+    activity = get_object_or_404(Activity, pk=activity_id)
+    form = SignUpForm(request.POST)
+    if form.is_valid():
+        try:
+            signup = services.activity_sign_up(
+                activity=activity,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request,
+                _("You are signed up.")
+                if signup.status == "confirmed"
+                else _("The activity is full: you are on the waiting list."),
+            )
+    else:
+        messages.error(request, _("Leave your name and a valid mobile number."))
+    return redirect("volunteers:community", community_id=activity.community_id)
+
+
+def check_in(request, token: str):
+    """The page an activity's QR code opens: check in, and later out."""
+    if "\x00" in token or len(token) > 32:
+        raise Http404
+    activity = get_object_or_404(Activity, check_in_token=token)
+    form = PhoneForm(request.POST or None)
+    signup = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            signup = services.activity_check(
+                activity=activity, phone=form.cleaned_data["phone"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+    return render(
+        request,
+        "volunteers/check_in.html",
+        {"activity": activity, "form": form, "signup": signup},
+        status=400 if request.method == "POST" and signup is None else 200,
+    )
+
+
+@require_POST
+def wish_post(request, community_id: int):
+    community = get_object_or_404(Community, pk=community_id)
+    form = WishForm(request.POST)
+    if form.is_valid():
+        services.wish_post(community=community, **form.cleaned_data)
+        messages.success(request, _("Thank you: staff will publish your wish soon."))
+    else:
+        messages.error(request, _("Write your wish and your name."))
+    return redirect("volunteers:community", community_id=community.pk)
+
+
+@require_POST
+def wish_claim(request, wish_id: int):
+    wish = get_object_or_404(Wish, pk=wish_id)
+    form = SignUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.wish_claim(
+                wish=wish,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except (ValidationError, ApplicationError) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Thank you: the wish is yours to fulfil."))
+    else:
+        messages.error(request, _("Leave your name and a valid mobile number."))
+    return redirect("volunteers:community", community_id=wish.community_id)
