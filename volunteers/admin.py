@@ -3,7 +3,11 @@ registration, verifying hours, reviewing wishes) are actions that call
 ``volunteers.services``."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,6 +75,36 @@ class RegistrationAdmin(ScopedModelAdmin):
     @admin.display(description=gettext_lazy("mobile phone"))
     def masked_phone(self, obj):
         return mask_mobile(obj.phone)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:registration_id>/summary/",
+                self.admin_site.admin_view(self.summary_view),
+                name="volunteers_registration_summary",
+            ),
+            *super().get_urls(),
+        ]
+
+    def summary_view(self, request, registration_id):
+        """The printable yearly summary that goes back to the work unit."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        registration = get_object_or_404(
+            selectors.registration_list(user=request.user), pk=registration_id
+        )
+        raw = request.GET.get("year", "")
+        year = (
+            int(raw)
+            if raw.isdigit() and 2000 <= int(raw) <= 2100
+            else timezone.localdate().year
+        )
+        summary = selectors.member_yearly_summary(registration=registration, year=year)
+        return TemplateResponse(
+            request,
+            "volunteers/yearly_summary.html",
+            {"registration": registration, "year": year, **summary},
+        )
 
     @admin.action(
         description=gettext_lazy("Confirm (place in the grid and team given)"),

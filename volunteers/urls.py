@@ -10,4 +10,5 @@ urlpatterns = [
     path("activities/<int:activity_id>/sign-up/", views.sign_up, name="sign-up"),
     path("activities/<str:token>/check-in/", views.check_in, name="check-in"),
     path("wishes/<int:wish_id>/claim/", views.wish_claim, name="wish-claim"),
+    path("lists/<int:item_id>/claim/", views.service_item_claim, name="list-claim"),
 ]

@@ -14,7 +14,7 @@ from grids.models import Community
 
 from . import selectors, services
 from .forms import PhoneForm, SignUpForm, WishForm
-from .models import Activity, Wish
+from .models import Activity, ServiceItem, Wish
 
 
 def _errors(exc) -> str:
@@ -38,6 +38,12 @@ def community_page(request, community_id: int):
             "honour": selectors.honour_list(
                 community=community, month=timezone.localdate()
             ),
+            "resources": ServiceItem.objects.filter(
+                community=community, side=ServiceItem.Side.RESOURCE
+            ).exclude(status=ServiceItem.Status.DONE),
+            "needs": ServiceItem.objects.filter(
+                community=community, side=ServiceItem.Side.NEED
+            ).exclude(status=ServiceItem.Status.DONE),
             "sign_up_form": SignUpForm(),
             "wish_form": WishForm(),
         },
@@ -121,3 +127,20 @@ def wish_claim(request, wish_id: int):
     else:
         messages.error(request, _("Leave your name and a valid mobile number."))
     return redirect("volunteers:community", community_id=wish.community_id)
+
+
+@require_POST
+def service_item_claim(request, item_id: int):
+    """The other side takes up an entry of the two-way lists (双向认领)."""
+    item = get_object_or_404(ServiceItem, pk=item_id)
+    claimed_by = request.POST.get("claimed_by", "").replace("\x00", "").strip()
+    if not claimed_by:
+        messages.error(request, _("Say who takes it up."))
+    else:
+        try:
+            services.service_item_claim(item=item, claimed_by=claimed_by)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you: it is yours."))
+    return redirect("volunteers:community", community_id=item.community_id)

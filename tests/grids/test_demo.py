@@ -137,6 +137,12 @@ def test_seed_demo_has_teams_activities_wishes_and_a_stocked_station(seeded):
     station = Station.objects.get()
     equipment = station.stock.filter(kind="equipment")
     supplies = station.stock.filter(kind="supply")
-    assert (equipment.count(), equipment.values("item_class").distinct().count()) == (8, 4)
-    assert (supplies.count(), supplies.values("item_class").distinct().count()) == (34, 9)
+    assert (equipment.count(), equipment.values("item_class").distinct().count()) == (
+        8,
+        4,
+    )
+    assert (supplies.count(), supplies.values("item_class").distinct().count()) == (
+        34,
+        9,
+    )
     assert station.rescuers.count() == 12 and station.trainings.count() == 2

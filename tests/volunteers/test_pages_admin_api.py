@@ -192,3 +192,45 @@ def test_reminders_and_alerts_are_sent_once(world, activity):
     assert alert_stock_task() == 2
     assert alert_stock_task() == 0
     assert Notification.objects.count() == 4
+
+
+def test_two_way_list_entry_is_taken_up_once(client, world):
+    """A need taken up on the page is claimed; a second claim is refused."""
+    from volunteers.models import ServiceItem
+
+    item = ServiceItem.objects.create(
+        community=world.c1, side="need", title="楼道照明维修", listed_by="第一网格"
+    )
+    url = reverse("volunteers:list-claim", args=[item.pk])
+    client.post(url, {"claimed_by": "国网聊城供电公司"})
+    second = client.post(url, {"claimed_by": "另一家"}, follow=True)
+    assert "已被认领" in second.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.claimed_by) == ("claimed", "国网聊城供电公司")
+
+
+def test_yearly_summary_for_the_work_unit(client, world):
+    """The printable summary shows a member's verified hours only."""
+    registration = Registration.objects.create(
+        community=world.c1,
+        household=world.households["G1"][0],
+        name="在职党员乙",
+        phone="13900000005",
+        work_unit="东昌府区税务局",
+        work_unit_party_org="税务局党委",
+        status="confirmed",
+    )
+    starts = timezone.now() - datetime.timedelta(days=1)
+    activity = Activity.objects.create(
+        community=world.c1, title="健康讲座", kind="health", place="p",
+        starts_at=starts, ends_at=starts + datetime.timedelta(hours=3), capacity=5,
+    )
+    SignUp.objects.create(
+        activity=activity, name="在职党员乙", phone="13900000005", status="confirmed",
+        verified_hours=2, verified_at=timezone.now(),
+    )
+    client.force_login(world.users["community"])
+    body = client.get(
+        reverse("admin:volunteers_registration_summary", args=[registration.pk])
+    ).content.decode()
+    assert "健康讲座" in body and "2.00" in body and "东昌府区税务局" in body
