@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
 from django.db import router
 from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -57,6 +58,12 @@ class ScopedFormfieldMixin:
                 related._default_manager.all(), request.user
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if "queryset" not in kwargs and _is_scoped(related):
+            kwargs["queryset"] = _choices_queryset(related, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
@@ -125,6 +132,14 @@ class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
         queryset = type(self).list_selector(user=request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except OverflowError:
+            # A date beyond the calendar in the URL (?starts_at__year=10**20).
+            self.message_user(request, _("That date is out of range."), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
         org_object_save(actor=request.user, instance=obj)

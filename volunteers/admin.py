@@ -2,6 +2,9 @@
 registration, verifying hours, reviewing wishes) are actions that call
 ``volunteers.services``."""
 
+import re
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -13,7 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from core.phones import mask_mobile
-from grids.admin_base import RelatedChoicesFilter, ScopedInline, ScopedModelAdmin
+from grids.admin_base import (
+    CONTACT_PERMISSION,
+    RelatedChoicesFilter,
+    ScopedInline,
+    ScopedModelAdmin,
+)
 
 from . import selectors, services
 from .models import (
@@ -70,6 +78,13 @@ class RegistrationAdmin(ScopedModelAdmin):
     list_filter = ("status", ("grid", RelatedChoicesFilter))
     search_fields = ("name", "work_unit")
     readonly_fields = ("status", "person")
+    contact_fields = ("phone",)
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and not request.user.has_perm(CONTACT_PERMISSION):
+            return ("phone",)
+        return ()
+
     actions = ["confirm_selected"]
 
     @admin.display(description=gettext_lazy("mobile phone"))
@@ -94,11 +109,7 @@ class RegistrationAdmin(ScopedModelAdmin):
             selectors.registration_list(user=request.user), pk=registration_id
         )
         raw = request.GET.get("year", "")
-        year = (
-            int(raw)
-            if raw.isdigit() and 2000 <= int(raw) <= 2100
-            else timezone.localdate().year
-        )
+        year = int(raw) if re.fullmatch(r"20\d\d", raw) else timezone.localdate().year
         summary = selectors.member_yearly_summary(registration=registration, year=year)
         return TemplateResponse(
             request,
@@ -139,8 +150,52 @@ class SignUpInline(ScopedInline):
         return False
 
 
+class ActivityForm(forms.ModelForm):
+    """Capacity and times that keep the sign-ups and verified hours true."""
+
+    class Meta:
+        model = Activity
+        fields = (
+            "community",
+            "title",
+            "kind",
+            "team",
+            "place",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "beneficiaries",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        activity = self.instance
+        if activity.pk is None:
+            return cleaned
+        confirmed = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
+        if cleaned.get("capacity") is not None and cleaned["capacity"] < confirmed:
+            self.add_error(
+                "capacity",
+                _("%(n)s volunteers already have a place: cancel some first.")
+                % {"n": confirmed},
+            )
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        verified = activity.signups.exclude(verified_hours=None)
+        longest = max(verified.values_list("verified_hours", flat=True), default=0)
+        if starts and ends and (ends - starts).total_seconds() / 3600 < float(longest):
+            self.add_error("ends_at", _("Shorter than hours already verified."))
+        return cleaned
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedModelAdmin):
+    form = ActivityForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.activity_rebalance(activity=obj)
+
     list_selector = staticmethod(selectors.activity_list)
     list_display = (
         "title",
@@ -165,10 +220,36 @@ class ActivityAdmin(ScopedModelAdmin):
         return obj.waiting
 
 
+class SignUpVerifyForm(forms.ModelForm):
+    """Hours to verify: required, and within the activity's length."""
+
+    class Meta:
+        model = SignUp
+        fields = ("verified_hours",)
+
+    def clean_verified_hours(self):
+        hours = self.cleaned_data.get("verified_hours")
+        signup = self.instance
+        if hours is None:
+            raise ValidationError(_("Enter the hours to verify."))
+        if signup.status != SignUp.Status.CONFIRMED:
+            raise ValidationError(
+                _("Only a confirmed volunteer's hours can be verified.")
+            )
+        if hours < 0 or hours > signup.activity.duration_hours:
+            raise ValidationError(
+                _("Hours must be between 0 and %(max)s.")
+                % {"max": signup.activity.duration_hours}
+            )
+        return hours
+
+
 @admin.register(SignUp)
 class SignUpAdmin(ScopedModelAdmin):
     """The organiser's list of hours to verify; only verified hours count."""
 
+    form = SignUpVerifyForm
+    contact_fields = ("phone",)
     list_selector = staticmethod(selectors.signup_list)
     list_display = (
         "activity",
@@ -221,6 +302,20 @@ class SignUpAdmin(ScopedModelAdmin):
 
 @admin.register(Wish)
 class WishAdmin(ScopedModelAdmin):
+    contact_fields = ("wisher_phone", "claimer_phone")
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and not request.user.has_perm(CONTACT_PERMISSION):
+            return ("claimer_phone", "wisher_phone")
+        return ("claimer_phone",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "wisher_phone" in form.base_fields:
+            form.base_fields["wisher_phone"].max_length = 20
+            form.base_fields["wisher_phone"].widget.attrs["maxlength"] = 20
+        return form
+
     list_selector = staticmethod(selectors.wish_list)
     list_display = (
         "title",
@@ -242,7 +337,6 @@ class WishAdmin(ScopedModelAdmin):
         "confirmed_at",
         "rating",
     )
-    exclude = ("claimer_phone",)
     actions = ["publish_selected", "reject_selected"]
 
     def save_model(self, request, obj, form, change):

@@ -4,6 +4,7 @@ hours, micro-wishes, two-way service lists and emergency stations."""
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.phones import validate_mobile
 from grids.models import Community, Compound, Grid, Household, Person, below_community
 
 
@@ -81,7 +83,9 @@ class Registration(TimeStampedModel):
         related_name="registrations",
     )
     name = models.CharField(_("full name"), max_length=50)
-    phone = models.CharField(_("mobile phone"), max_length=11)
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, validators=[validate_mobile]
+    )
     work_unit = models.CharField(_("work unit"), max_length=100)
     work_unit_party_org = models.CharField(
         _("party organisation at work"), max_length=100
@@ -118,6 +122,22 @@ class Registration(TimeStampedModel):
     )
 
     scope_paths = below_community("community", ["grid"])
+
+    def clean(self):
+        errors = {}
+        if (
+            self.household_id
+            and self.household.unit.building.compound.community_id != self.community_id
+        ):
+            errors["household"] = _("This household is not in %(c)s.") % {
+                "c": self.community
+            }
+        if self.grid_id and self.grid.community_id != self.community_id:
+            errors["grid"] = _("The grid belongs to another community.")
+        if self.team_id and self.team.community_id != self.community_id:
+            errors["team"] = _("The team belongs to another community.")
+        if errors:
+            raise ValidationError(errors)
 
     class Meta:
         verbose_name = _("双报到 registration")
@@ -284,12 +304,16 @@ class Wish(TimeStampedModel):
         _("for"), max_length=10, choices=Beneficiary.choices, default=Beneficiary.OTHER
     )
     wisher_name = models.CharField(_("wisher"), max_length=50)
-    wisher_phone = models.CharField(_("wisher's phone"), max_length=11, blank=True)
+    wisher_phone = models.CharField(
+        _("wisher's phone"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     claimer_name = models.CharField(_("volunteer"), max_length=50, blank=True)
-    claimer_phone = models.CharField(_("volunteer's phone"), max_length=11, blank=True)
+    claimer_phone = models.CharField(
+        _("volunteer's phone"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     photo = models.ImageField(

@@ -151,11 +151,14 @@ def member_yearly_summary(*, registration: Registration, year: int) -> dict:
     for the summary sent back to the work unit."""
     signups = SignUp.objects.filter(
         phone=registration.phone,
+        status=SignUp.Status.CONFIRMED,
         verified_hours__isnull=False,
+        activity__community=registration.community_id,
         activity__starts_at__year=year,
     ).select_related("activity")
     hours = sum((s.verified_hours for s in signups), Decimal(0))
     wishes = Wish.objects.filter(
+        community=registration.community_id,
         claimer_phone=registration.phone,
         status=Wish.Status.CONFIRMED,
         confirmed_at__year=year,

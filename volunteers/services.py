@@ -133,9 +133,10 @@ def activity_sign_up(
     if existing is not None and existing.status != SignUp.Status.CANCELLED:
         return existing
     taken = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
-    status = (
-        SignUp.Status.CONFIRMED if taken < activity.capacity else SignUp.Status.WAITING
-    )
+    queue = activity.signups.filter(status=SignUp.Status.WAITING).exists()
+    # Nobody jumps the queue: with people waiting, a newcomer waits too.
+    free = taken < activity.capacity and not queue
+    status = SignUp.Status.CONFIRMED if free else SignUp.Status.WAITING
     if existing is not None:
         existing.status, existing.created_at = status, timezone.now()
         existing.save(update_fields=["status", "created_at"])
@@ -156,21 +157,28 @@ def activity_cancel(*, signup: SignUp) -> SignUp:
     """Give up a place; the first on the waiting list moves up."""
     Activity.objects.select_for_update().get(pk=signup.activity_id)
     signup = SignUp.objects.get(pk=signup.pk)
-    was_confirmed = signup.status == SignUp.Status.CONFIRMED
+    if signup.verified_at is not None:
+        raise ValidationError(_("Verified hours cannot be cancelled."))
     signup.status = SignUp.Status.CANCELLED
     signup.save(update_fields=["status"])
-    if was_confirmed:
-        first = (
-            SignUp.objects.filter(
-                activity_id=signup.activity_id, status=SignUp.Status.WAITING
-            )
-            .order_by("created_at", "id")
-            .first()
-        )
-        if first is not None:
-            first.status = SignUp.Status.CONFIRMED
-            first.save(update_fields=["status"])
+    activity_rebalance(activity=signup.activity)
     return signup
+
+
+@transaction.atomic
+def activity_rebalance(*, activity: Activity) -> int:
+    """Move waiting volunteers up, in order, while there are free places;
+    return how many moved up (after a cancel or a larger capacity)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    confirmed = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
+    free = max(activity.capacity - confirmed, 0)
+    moved = 0
+    waiting = activity.signups.filter(status=SignUp.Status.WAITING)
+    for signup in waiting.order_by("created_at", "id")[:free]:
+        signup.status = SignUp.Status.CONFIRMED
+        signup.save(update_fields=["status"])
+        moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -222,15 +222,106 @@ def test_yearly_summary_for_the_work_unit(client, world):
     )
     starts = timezone.now() - datetime.timedelta(days=1)
     activity = Activity.objects.create(
-        community=world.c1, title="健康讲座", kind="health", place="p",
-        starts_at=starts, ends_at=starts + datetime.timedelta(hours=3), capacity=5,
+        community=world.c1,
+        title="健康讲座",
+        kind="health",
+        place="p",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=3),
+        capacity=5,
     )
     SignUp.objects.create(
-        activity=activity, name="在职党员乙", phone="13900000005", status="confirmed",
-        verified_hours=2, verified_at=timezone.now(),
+        activity=activity,
+        name="在职党员乙",
+        phone="13900000005",
+        status="confirmed",
+        verified_hours=2,
+        verified_at=timezone.now(),
     )
     client.force_login(world.users["community"])
     body = client.get(
         reverse("admin:volunteers_registration_summary", args=[registration.pk])
     ).content.decode()
     assert "健康讲座" in body and "2.00" in body and "东昌府区税务局" in body
+
+
+def test_stations_api_lists_stock(client, world):
+    """The stations endpoint answers with the station's stock."""
+    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
+    StockItem.objects.create(
+        station=station, kind="supply", item_class="药品", name="碘伏", quantity=3
+    )
+    client.force_login(world.users["community"])
+    rows = client.get("/api/v1/stations/").json()["results"]
+    assert rows[0]["stock"][0]["name"] == "碘伏" and rows[0]["rescuers"] == 0
+
+
+def test_waiting_list_is_respected_when_capacity_grows(client, world, activity):
+    """Raising capacity in the admin moves the waiting volunteer up, and a
+    newcomer does not jump the queue."""
+    from volunteers.services import activity_sign_up
+
+    activity_sign_up(activity=activity, name="甲", phone="13900000001")
+    waiting = activity_sign_up(activity=activity, name="乙", phone="13900000002")
+    client.force_login(world.users["community"])
+    url = reverse("admin:volunteers_activity_change", args=[activity.pk])
+    local = timezone.localtime
+    response = client.post(
+        url,
+        {
+            "community": world.c1.pk,
+            "title": activity.title,
+            "kind": activity.kind,
+            "place": activity.place,
+            "starts_at_0": local(activity.starts_at).date().isoformat(),
+            "starts_at_1": local(activity.starts_at).strftime("%H:%M:%S"),
+            "ends_at_0": local(activity.ends_at).date().isoformat(),
+            "ends_at_1": local(activity.ends_at).strftime("%H:%M:%S"),
+            "capacity": 2,
+            "beneficiaries": 0,
+            "signups-TOTAL_FORMS": 0,
+            "signups-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+    third = activity_sign_up(activity=activity, name="丙", phone="13900000003")
+    assert third.status == "waiting"
+
+
+def test_staff_without_contact_right_see_no_phones(client, world):
+    """Subdistrict staff neither see nor search volunteers' numbers."""
+    registration = Registration.objects.create(
+        community=world.c1,
+        household=world.households["G1"][0],
+        name="在职党员丙",
+        phone="13900000006",
+        work_unit="单位",
+        work_unit_party_org="党委",
+    )
+    client.force_login(world.users["street"])
+    page = client.get(
+        reverse("admin:volunteers_registration_change", args=[registration.pk])
+    )
+    assert "13900000006" not in page.content.decode()
+    response = client.get(
+        reverse("admin:volunteers_registration_changelist"),
+        {"phone__startswith": "139"},
+    )
+    assert response.status_code == 400
+
+
+def test_admin_bad_hours_are_a_form_error(client, world, activity):
+    """Verifying more hours than the activity lasts is a form error, not a 500."""
+    signup = SignUp.objects.create(
+        activity=activity, name="甲", phone="13900000001", status="confirmed"
+    )
+    client.force_login(world.users["community"])
+    response = client.post(
+        reverse("admin:volunteers_signup_change", args=[signup.pk]),
+        {"verified_hours": "9"},
+    )
+    assert response.status_code == 200
+    signup.refresh_from_db()
+    assert signup.verified_hours is None

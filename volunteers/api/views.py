@@ -44,7 +44,10 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(
                 verified_hours=Sum(
                     "signups__verified_hours",
-                    filter=Q(signups__verified_hours__isnull=False),
+                    filter=Q(
+                        signups__verified_hours__isnull=False,
+                        signups__status="confirmed",
+                    ),
                     default=0,
                 )
             )
@@ -96,7 +99,7 @@ class StockOutputSerializer(serializers.ModelSerializer):
 class StationOutputSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.name")
     stock = StockOutputSerializer(many=True)
-    rescuers = serializers.IntegerField()
+    rescuers = serializers.IntegerField(source="rescuer_count")
 
     class Meta:
         model = Station
@@ -119,7 +122,7 @@ class StationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             selectors.station_list(user=self.request.user)
-            .annotate(rescuers=Count("rescuers", distinct=True))
+            .annotate(rescuer_count=Count("rescuers", distinct=True))
             .prefetch_related("stock")
             .order_by("name")
         )
