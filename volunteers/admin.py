@@ -337,7 +337,7 @@ class WishAdmin(ScopedModelAdmin):
         "confirmed_at",
         "rating",
     )
-    actions = ["publish_selected", "reject_selected"]
+    actions = ["publish_selected", "reject_selected", "confirm_selected"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -352,6 +352,20 @@ class WishAdmin(ScopedModelAdmin):
                 beneficiary_kind=obj.beneficiary_kind,
                 actor=request.user,
             )
+
+    @admin.action(
+        description=gettext_lazy("Confirm for the wisher: came true (satisfied)"),
+        permissions=["change"],
+    )
+    def confirm_selected(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda w: services.wish_confirm(
+                wish=w, rating="satisfied", actor=request.user
+            ),
+        )
 
     @admin.action(
         description=gettext_lazy("Publish the selected wishes"), permissions=["change"]

@@ -34,3 +34,20 @@ class WishForm(forms.Form):
             ("other", _("other")),
         ],
     )
+
+
+class RegistrationForm(PhoneForm):
+    name = forms.CharField(label=_("full name"), max_length=50)
+    work_unit = forms.CharField(label=_("work unit"), max_length=100)
+    work_unit_party_org = forms.CharField(
+        label=_("party organisation at work"), max_length=100
+    )
+    building = forms.TypedChoiceField(label=_("Building"), coerce=int)
+    unit = forms.CharField(label=_("unit"), max_length=20)
+    room = forms.CharField(label=_("room"), max_length=20)
+
+    def __init__(self, *args, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].choices = [
+            (b.pk, f"{b.compound.name} {b.number}") for b in buildings
+        ]

@@ -2,7 +2,7 @@
 an activity's QR code, micro-wishes to post and claim, and the honour list."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from grids.models import Community
+from grids.models import Building, Community, Household
 
 from . import selectors, services
-from .forms import PhoneForm, SignUpForm, WishForm
+from .forms import PhoneForm, RegistrationForm, SignUpForm, WishForm
 from .models import Activity, ServiceItem, Wish
 
 
@@ -35,6 +35,9 @@ def community_page(request, community_id: int):
             "wishes": Wish.objects.filter(
                 community=community, status=Wish.Status.PUBLISHED
             ).order_by("published_at")[:20],
+            "claimed_wishes": Wish.objects.filter(
+                community=community, status=Wish.Status.CLAIMED
+            ).order_by("claimed_at")[:20],
             "honour": selectors.honour_list(
                 community=community, month=timezone.localdate()
             ),
@@ -144,3 +147,94 @@ def service_item_claim(request, item_id: int):
         else:
             messages.success(request, _("Thank you: it is yours."))
     return redirect("volunteers:community", community_id=item.community_id)
+
+
+@require_POST
+def sign_up_cancel(request, activity_id: int):
+    """A volunteer gives up their place with the phone they signed up with."""
+    activity = get_object_or_404(Activity, pk=activity_id)
+    form = PhoneForm(request.POST)
+    signup = None
+    if form.is_valid():
+        signup = activity.signups.filter(
+            phone=form.cleaned_data["phone"], status__in=["confirmed", "waiting"]
+        ).first()
+    if signup is None:
+        messages.error(request, _("No sign-up with this number."))
+    else:
+        try:
+            services.activity_cancel(signup=signup)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteers:community", community_id=activity.community_id)
+
+
+@require_POST
+def wish_fulfil(request, wish_id: int):
+    """The volunteer who claimed a wish reports it done, with a photo."""
+    wish = get_object_or_404(Wish, pk=wish_id)
+    form = PhoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Leave your name and a valid mobile number."))
+    else:
+        try:
+            services.wish_fulfil(
+                wish=wish,
+                phone=form.cleaned_data["phone"],
+                photo=request.FILES.get("photo"),
+            )
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            messages.error(
+                request, str(exc) if isinstance(exc, PermissionDenied) else _errors(exc)
+            )
+        else:
+            messages.success(
+                request, _("Thank you: staff will confirm it with the wisher.")
+            )
+    return redirect("volunteers:community", community_id=wish.community_id)
+
+
+def register(request, community_id: int):
+    """An in-service party member reports to the community where they live."""
+    community = get_object_or_404(Community, pk=community_id)
+    buildings = Building.objects.filter(compound__community=community).select_related(
+        "compound"
+    )
+    form = RegistrationForm(request.POST or None, buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = Household.objects.filter(
+            unit__building_id=data["building"],
+            unit__number=data["unit"].strip(),
+            room=data["room"].strip(),
+        ).first()
+        if household is None:
+            form.add_error(
+                "room", _("No such household on the register: check the unit and room.")
+            )
+        else:
+            try:
+                services.registration_submit(
+                    community=community,
+                    household=household,
+                    name=data["name"],
+                    phone=data["phone"],
+                    work_unit=data["work_unit"],
+                    work_unit_party_org=data["work_unit_party_org"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: community staff will confirm your registration."),
+                )
+                return redirect("volunteers:community", community_id=community.pk)
+    return render(
+        request,
+        "volunteers/register.html",
+        {"community": community, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

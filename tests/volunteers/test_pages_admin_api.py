@@ -325,3 +325,56 @@ def test_admin_bad_hours_are_a_form_error(client, world, activity):
     assert response.status_code == 200
     signup.refresh_from_db()
     assert signup.verified_hours is None
+
+
+def test_member_reports_at_home_on_the_phone(client, world):
+    """双报到 from the resident page lands as a registration waiting for staff."""
+    household = world.households["G1"][0]
+    response = client.post(
+        reverse("volunteers:register", args=[world.c1.pk]),
+        {
+            "name": "在职党员丁",
+            "phone": "13900000007",
+            "work_unit": "湖西中学",
+            "work_unit_party_org": "湖西中学党支部",
+            "building": household.unit.building.pk,
+            "unit": household.unit.number,
+            "room": household.room,
+        },
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert (registration.household, registration.status) == (household, "pending")
+
+
+def test_volunteer_cancels_and_fulfils_on_the_page(client, world, activity):
+    """Cancelling moves the waiting volunteer up; a claimed wish is reported done
+    by its volunteer and confirmed by staff."""
+    from volunteers.services import activity_sign_up, wish_claim, wish_review
+
+    activity_sign_up(activity=activity, name="甲", phone="13900000001")
+    waiting = activity_sign_up(activity=activity, name="乙", phone="13900000002")
+    client.post(
+        reverse("volunteers:sign-up-cancel", args=[activity.pk]),
+        {"phone": "13900000001"},
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+    wish = wish_post(community=world.c1, title="想要台灯", text="", wisher_name="小红")
+    wish = wish_review(wish=wish, actor=world.users["community"], publish=True)
+    wish_claim(wish=wish, name="小王", phone="13900000003")
+    client.post(
+        reverse("volunteers:wish-fulfil", args=[wish.pk]), {"phone": "13900000009"}
+    )
+    wish.refresh_from_db()
+    assert wish.status == "claimed"  # only the volunteer who claimed it
+    client.post(
+        reverse("volunteers:wish-fulfil", args=[wish.pk]), {"phone": "13900000003"}
+    )
+    client.force_login(world.users["community"])
+    client.post(
+        reverse("admin:volunteers_wish_changelist"),
+        {"action": "confirm_selected", "_selected_action": [wish.pk]},
+    )
+    wish.refresh_from_db()
+    assert (wish.status, wish.rating) == ("confirmed", "satisfied")
