@@ -37,6 +37,15 @@ class WishForm(forms.Form):
 
 
 class RegistrationForm(PhoneForm):
+    field_order = [
+        "name",
+        "phone",
+        "work_unit",
+        "work_unit_party_org",
+        "building",
+        "unit",
+        "room",
+    ]
     name = forms.CharField(label=_("full name"), max_length=50)
     work_unit = forms.CharField(label=_("work unit"), max_length=100)
     work_unit_party_org = forms.CharField(

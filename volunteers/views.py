@@ -199,8 +199,10 @@ def wish_fulfil(request, wish_id: int):
 def register(request, community_id: int):
     """An in-service party member reports to the community where they live."""
     community = get_object_or_404(Community, pk=community_id)
-    buildings = Building.objects.filter(compound__community=community).select_related(
-        "compound"
+    buildings = (
+        Building.objects.filter(compound__community=community)
+        .select_related("compound")
+        .order_by("compound__name", "pk")
     )
     form = RegistrationForm(request.POST or None, buildings=buildings)
     if request.method == "POST" and form.is_valid():
