@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("petitions.api.urls")),
     path("api/v1/", include("deliberation.api.urls")),
     path("api/v1/", include("volunteers.api.urls")),
+    path("api/v1/", include("stats.api.urls")),
     path("open311/v2/", include("petitions.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -131,3 +131,11 @@ for _kind in (
     Role.Kind.DISTRICT_STAFF,
 ):
     ROLE_PERMISSIONS[_kind] |= _volunteers(["view"], _VOLUNTEER_MODELS)
+
+# Statistics: everyone who reads cases reads their roll-ups.
+for _kind in (
+    Role.Kind.COMMUNITY_STAFF,
+    Role.Kind.SUBDISTRICT_STAFF,
+    Role.Kind.DISTRICT_STAFF,
+):
+    ROLE_PERMISSIONS[_kind] |= {"stats.view_petitionmonthly"}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "petitions",
     "deliberation",
     "volunteers",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deliberation.alert_overdue_items",
         "schedule": 86400.0,
     },
+    # Every 5 minutes: the current month's statistics roll-ups.
+    "stats-refresh": {"task": "stats.refresh_current", "schedule": 300.0},
     # Hourly: day-before reminders to volunteers.
     "volunteers-remind": {"task": "volunteers.remind_activities", "schedule": 3600.0},
     # Daily: unverified hours, unclaimed wishes, station stock.

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "stats/petitions/summary/",
+        views.PetitionSummaryApi.as_view(),
+        name="stats-petition-summary",
+    ),
+]
