@@ -1,9 +1,9 @@
 from django.contrib import admin
 
 from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
+from grids.scoping import scope_queryset
 
 from .models import PetitionMonthly
-from grids.scoping import scope_queryset
 
 
 def _monthly_list(*, user):
