@@ -259,4 +259,5 @@ DEMO_SEEDERS = [
     "petitions.demo.demo_seed",
     "deliberation.demo.demo_seed",
     "volunteers.demo.demo_seed",
+    "stats.demo.demo_seed",
 ]
