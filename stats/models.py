@@ -67,11 +67,17 @@ class PetitionMonthly(models.Model):
         verbose_name_plural = _("monthly case figures")
         ordering = ["-month", "community"]
         constraints = [
+            # Two partial indexes: "no company" is one row too, on every database.
             models.UniqueConstraint(
                 fields=["month", "community", "property_company"],
-                name="petitionmonthly_one_row_per_unit",
-                nulls_distinct=False,
-            )
+                condition=models.Q(property_company__isnull=False),
+                name="petitionmonthly_one_row_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "community"],
+                condition=models.Q(property_company__isnull=True),
+                name="petitionmonthly_one_row_without_company",
+            ),
         ]
         indexes = [
             models.Index(fields=["community", "month"], name="petitionmonthly_idx")
