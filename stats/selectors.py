@@ -112,3 +112,51 @@ def petition_open_now(*, user, community_ids=None) -> dict:
     return cases.aggregate(
         open=Count("id"), overdue=Count("id", filter=petition_overdue_q())
     )
+
+
+#: A unit needs at least this many cases in the period to be ranked.
+MIN_CASES_TO_RANK = 10
+
+
+def petition_ranking(
+    *,
+    user,
+    first: datetime.date,
+    last: datetime.date,
+    by: str,
+    min_cases: int = MIN_CASES_TO_RANK,
+) -> list[dict]:
+    """Rank communities (``by="community"``) or property companies
+    (``by="property_company"``) the user may see by closure rate, then on-time
+    rate, then satisfaction; units with fewer than ``min_cases`` are left out."""
+    field = {"community": "community", "property_company": "property_company"}[by]
+    rows = (
+        scope_queryset(
+            PetitionMonthly.objects.filter(
+                month__gte=month_start(first),
+                month__lte=month_start(last),
+                **({} if by == "community" else {"property_company__isnull": False}),
+            ),
+            user,
+        )
+        .values(f"{field}_id", f"{field}__name")
+        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .order_by()
+    )
+    ranked = []
+    for row in rows:
+        if row["received"] < min_cases:
+            continue
+        figures = _derived(row)
+        ranked.append(
+            {"id": row[f"{field}_id"], "name": row[f"{field}__name"], **figures}
+        )
+    ranked.sort(
+        key=lambda r: (
+            -(r["closure_rate"] or 0),
+            -(r["closed_on_time_rate"] or 0),
+            -(r["satisfaction_rate"] or 0),
+            r["name"],
+        )
+    )
+    return [{"rank": n, **r} for n, r in enumerate(ranked, 1)]

@@ -8,4 +8,9 @@ urlpatterns = [
         views.PetitionSummaryApi.as_view(),
         name="stats-petition-summary",
     ),
+    path(
+        "stats/petitions/ranking/",
+        views.PetitionRankingApi.as_view(),
+        name="stats-petition-ranking",
+    ),
 ]

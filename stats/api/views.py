@@ -91,3 +91,45 @@ class PetitionSummaryApi(APIView):
                 ),
             }
         )
+
+
+class RankingQuerySerializer(serializers.Serializer):
+    start = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
+    end = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
+    by = serializers.ChoiceField(choices=["community", "property_company"])
+    min_cases = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+
+
+class PetitionRankingApi(APIView):
+    """Communities or property companies ranked by closure rate, on-time rate
+    and satisfaction, among those with enough cases to be compared."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("end", str, required=True, description="YYYY-MM"),
+            OpenApiParameter(
+                "by", str, required=True, enum=["community", "property_company"]
+            ),
+            OpenApiParameter("min_cases", int),
+        ],
+        responses=dict,
+    )
+    def get(self, request):
+        query = RankingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        first = datetime.datetime.strptime(data["start"], "%Y-%m").date()
+        last = datetime.datetime.strptime(data["end"], "%Y-%m").date()
+        kwargs = {"min_cases": data["min_cases"]} if "min_cases" in data else {}
+        return Response(
+            {
+                "by": data["by"],
+                "start": data["start"],
+                "end": data["end"],
+                "min_cases": kwargs.get("min_cases", selectors.MIN_CASES_TO_RANK),
+                "results": selectors.petition_ranking(
+                    user=request.user, first=first, last=last, by=data["by"], **kwargs
+                ),
+            }
+        )

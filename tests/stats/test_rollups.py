@@ -212,3 +212,36 @@ def test_summary_api_is_scoped(client, world, cases):
         "/api/v1/stats/petitions/summary/", {"start": "2024-13", "end": "x"}
     )
     assert bad.status_code == 400
+
+
+def test_ranking_needs_enough_cases_and_orders_by_closure(client, world, cases):
+    """Communities are ranked by closure rate among those with enough cases;
+    one below the minimum is left out."""
+    first, last = _months()
+    stats_rebuild(first=first, last=last)
+    client.force_login(world.users["district"])
+    params = {
+        "start": first.strftime("%Y-%m"),
+        "end": last.strftime("%Y-%m"),
+        "by": "community",
+    }
+    body = client.get(
+        "/api/v1/stats/petitions/ranking/", {**params, "min_cases": 5}
+    ).json()
+    assert [r["name"] for r in body["results"]] == ["端庄社区"]  # 楼北社区 has 3 cases
+    everyone = client.get(
+        "/api/v1/stats/petitions/ranking/", {**params, "min_cases": 1}
+    ).json()
+    rates = [r["closure_rate"] for r in everyone["results"]]
+    assert rates == sorted(rates, reverse=True) and len(rates) == 2
+    companies = client.get(
+        "/api/v1/stats/petitions/ranking/",
+        {**params, "by": "property_company", "min_cases": 1},
+    ).json()["results"]
+    assert [r["name"] for r in companies] == ["民晟物业"]
+    assert (
+        client.get(
+            "/api/v1/stats/petitions/ranking/", {**params, "by": "x"}
+        ).status_code
+        == 400
+    )
