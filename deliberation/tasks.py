@@ -7,21 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
-from grids.models import Role
+from grids.selectors import community_staff_users
 
 from . import services
 from .models import ActionItem, DeliberationBody, Meeting
 
 AHEAD_DAYS = 62
-
-
-def _community_staff(community_id):
-    roles = Role.objects.active().filter(
-        kind=Role.Kind.COMMUNITY_STAFF,
-        community_id=community_id,
-        person__user__isnull=False,
-    )
-    return [r.person.user for r in roles.select_related("person__user")]
 
 
 @shared_task(name="deliberation.create_meetings_ahead")
@@ -56,7 +47,7 @@ def remind_meetings_task() -> int:
                 "user"
             )
         ]
-        users += _community_staff(meeting.body.community_id)
+        users += community_staff_users(community_id=meeting.body.community_id)
         for user in {u.pk: u for u in users}.values():
             sent += bool(
                 notify(
@@ -90,7 +81,7 @@ def alert_missed_months_task() -> int:
             status=Meeting.Status.CLOSED, starts_at__gte=since
         ).exists():
             continue
-        for user in _community_staff(body.community_id):
+        for user in community_staff_users(community_id=body.community_id):
             sent += bool(
                 notify(
                     dedupe_key=f"body:{body.pk}:missed:{today:%Y-%m}:{user.pk}",
@@ -112,7 +103,7 @@ def alert_overdue_items_task() -> int:
         status__in=ActionItem.UNFINISHED, due_date__lt=timezone.localdate()
     ).select_related("owner__user", "topic__meeting__body")
     for item in overdue:
-        users = _community_staff(item.topic.meeting.body.community_id)
+        users = community_staff_users(community_id=item.topic.meeting.body.community_id)
         if item.owner.user_id:
             users.append(item.owner.user)
         for user in {u.pk: u for u in users}.values():

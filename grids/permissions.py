@@ -6,6 +6,8 @@ worker loses both on the day the term ends, with no group to clean up.
 permissions of their own models to the same table.
 """
 
+import functools
+
 from .models import Role
 
 _TERRITORY = [
@@ -20,8 +22,8 @@ _TERRITORY = [
 _REGISTER = ["household", "person", "partymember", "role", "ownerscommittee"]
 
 
-def _perms(actions, models):
-    return {f"grids.{action}_{model}" for action in actions for model in models}
+def _perms(actions, models, app="grids"):
+    return {f"{app}.{action}_{model}" for action in actions for model in models}
 
 
 _VIEW_ALL = _perms(
@@ -63,8 +65,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-def _petitions(actions, models):
-    return {f"petitions.{action}_{model}" for action in actions for model in models}
+_petitions = functools.partial(_perms, app="petitions")
 
 
 _REFERENCE = ["category", "categoryquestion", "department", "replytemplate"]
@@ -85,8 +86,7 @@ ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= _petitions(
 )
 
 
-def _deliberation(actions, models):
-    return {f"deliberation.{action}_{model}" for action in actions for model in models}
+_deliberation = functools.partial(_perms, app="deliberation")
 
 
 # Deliberation (first slice): community staff keep bodies, meetings and major
@@ -105,8 +105,7 @@ for _kind in (
     )
 
 
-def _volunteers(actions, models):
-    return {f"volunteers.{action}_{model}" for action in actions for model in models}
+_volunteers = functools.partial(_perms, app="volunteers")
 
 
 _VOLUNTEER_MODELS = [

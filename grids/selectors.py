@@ -179,3 +179,14 @@ def role_list(*, user) -> QuerySet[Role]:
         ),
         user,
     )
+
+
+def community_staff_users(*, community_id) -> list:
+    """Return the login accounts of the community's staff with an active role:
+    the people tasks tell about what needs attention in the community."""
+    roles = Role.objects.active().filter(
+        kind=Role.Kind.COMMUNITY_STAFF,
+        community_id=community_id,
+        person__user__isnull=False,
+    )
+    return [role.person.user for role in roles.select_related("person__user")]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
-from grids.models import Role
+from grids.selectors import community_staff_users
 
 from .models import Activity, SignUp, StockItem, Wish
 
@@ -17,19 +17,10 @@ WISH_UNCLAIMED_DAYS = 7
 UNVERIFIED_ALERT = 5
 
 
-def _community_staff(community_id):
-    roles = Role.objects.active().filter(
-        kind=Role.Kind.COMMUNITY_STAFF,
-        community_id=community_id,
-        person__user__isnull=False,
-    )
-    return [r.person.user for r in roles.select_related("person__user")]
-
-
 def _tell_staff(community_id, key, subject, body) -> int:
     return sum(
         bool(notify(dedupe_key=f"{key}:{u.pk}", user=u, subject=subject, body=body))
-        for u in _community_staff(community_id)
+        for u in community_staff_users(community_id=community_id)
     )
 
 

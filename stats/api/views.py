@@ -3,6 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -31,7 +32,9 @@ class SummaryQuerySerializer(serializers.Serializer):
         attrs["start"] = datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
         attrs["end"] = datetime.datetime.strptime(attrs["end"], "%Y-%m").date()
         if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": "end is before start"})
+            raise serializers.ValidationError(
+                {"end": _("The end is before the start.")}
+            )
         return attrs
 
 
