@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("petitions.urls")),
     path("", include("deliberation.urls")),
     path("", include("volunteers.urls")),
+    path("", include("stats.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -137,4 +137,25 @@ for _kind in (
     Role.Kind.SUBDISTRICT_STAFF,
     Role.Kind.DISTRICT_STAFF,
 ):
-    ROLE_PERMISSIONS[_kind] |= {"stats.view_petitionmonthly"}
+    ROLE_PERMISSIONS[_kind] |= {
+        "stats.view_petitionmonthly",
+        "stats.view_communitymonthly",
+        "stats.view_target",
+        # Fee collection is entered by the community and checked above it.
+        "stats.view_feecollection",
+        "stats.add_feecollection",
+        "stats.change_feecollection",
+    }
+# Targets are the district's; dashboard screens are set up by the district and
+# the subdistricts for their own units.
+ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= {
+    "stats.add_target",
+    "stats.change_target",
+    "stats.delete_target",
+}
+for _kind in (Role.Kind.SUBDISTRICT_STAFF, Role.Kind.DISTRICT_STAFF):
+    ROLE_PERMISSIONS[_kind] |= {
+        "stats.view_dashboardtoken",
+        "stats.add_dashboardtoken",
+        "stats.change_dashboardtoken",
+    }

@@ -1,41 +1,185 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ExportMixin
 
 from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
 from grids.scoping import scope_queryset
 
-from .models import PetitionMonthly
+from .models import (
+    CommunityMonthly,
+    DashboardToken,
+    FeeCollection,
+    PetitionMonthly,
+    Target,
+)
+from .services import dashboard_token_create, dashboard_token_revoke
 
 
-def _monthly_list(*, user):
-    return scope_queryset(
-        PetitionMonthly.objects.select_related("community", "property_company"), user
-    )
+def _scoped(model, *related):
+    def selector(*, user):
+        return scope_queryset(model.objects.select_related(*related), user)
+
+    return staticmethod(selector)
 
 
-@admin.register(PetitionMonthly)
-class PetitionMonthlyAdmin(ScopedModelAdmin):
-    """The roll-ups, read-only: they are rebuilt from the cases, never edited."""
+class ReadOnlyRollupAdmin(ExportMixin, ScopedModelAdmin):
+    """Roll-ups are rebuilt from the records, never edited; they export to CSV
+    and Excel."""
 
-    list_selector = staticmethod(_monthly_list)
-    list_display = (
-        "month",
-        "community",
-        "property_company",
-        "received",
-        "closed",
-        "closed_on_time",
-        "rated",
-        "satisfied",
-        "refreshed_at",
-    )
-    list_filter = (("community", RelatedChoicesFilter),)
     date_hierarchy = "month"
+    list_filter = (("community", RelatedChoicesFilter),)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PetitionMonthly)
+class PetitionMonthlyAdmin(ReadOnlyRollupAdmin):
+    list_selector = _scoped(PetitionMonthly, "community", "grid", "property_company")
+    list_display = (
+        "month",
+        "community",
+        "grid",
+        "property_company",
+        "received",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "satisfied",
+        "complaints",
+        "disputes_mediated",
+        "refreshed_at",
+    )
+
+
+@admin.register(CommunityMonthly)
+class CommunityMonthlyAdmin(ReadOnlyRollupAdmin):
+    list_selector = _scoped(CommunityMonthly, "community")
+    list_display = (
+        "month",
+        "community",
+        "meetings_held",
+        "decisions",
+        "action_items_due",
+        "action_items_done_on_time",
+        "activities",
+        "verified_hours",
+        "wishes_fulfilled",
+        "compounds",
+        "compounds_covered",
+        "refreshed_at",
+    )
+
+
+@admin.register(FeeCollection)
+class FeeCollectionAdmin(ExportMixin, ScopedModelAdmin):
+    """Fee collection, entered monthly per compound by community staff."""
+
+    list_selector = _scoped(FeeCollection, "compound__community", "entered_by")
+    list_display = (
+        "month",
+        "compound",
+        "households_billed",
+        "households_paid",
+        "collection_rate",
+        "amount_due",
+        "amount_collected",
+        "entered_by",
+    )
+    list_filter = (("compound__community", RelatedChoicesFilter),)
+    date_hierarchy = "month"
+    search_fields = ("compound__name",)
+    autocomplete_fields = ()
+    fields = (
+        "compound",
+        "month",
+        "households_billed",
+        "households_paid",
+        "amount_due",
+        "amount_collected",
+        "note",
+    )
+
+    @admin.display(description=gettext_lazy("collection rate"))
+    def collection_rate(self, obj):
+        if not obj.households_billed:
+            return "—"
+        return f"{obj.households_paid / obj.households_billed:.1%}"
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Target)
+class TargetAdmin(ScopedModelAdmin):
+    list_selector = _scoped(Target, "district")
+    list_display = ("metric", "value", "due_on", "district", "note")
+    list_filter = ("metric",)
+
+
+@admin.register(DashboardToken)
+class DashboardTokenAdmin(ScopedModelAdmin):
+    """Keys for dashboard screens, each bound to one unit. The key is shown once,
+    when it is made; revoke a key that is lost."""
+
+    list_selector = _scoped(DashboardToken, "district", "subdistrict", "community")
+    list_display = (
+        "name",
+        "prefix",
+        "district",
+        "subdistrict",
+        "community",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = (
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "district", "subdistrict", "community", "expires_at")
+        return ("name", "expires_at", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, key = dashboard_token_create(
+            name=obj.name,
+            unit=obj.district or obj.subdistrict or obj.community,
+            created_by=request.user,
+            expires_at=obj.expires_at,
+        )
+        obj.pk, obj.key_hash, obj.prefix = token.pk, token.key_hash, token.prefix
+        self.message_user(
+            request,
+            _(
+                "The key of “%(name)s” is %(key)s — copy it now: it is not shown "
+                "again. Send it as the header “Authorization: Bearer <key>”."
+            )
+            % {"name": token.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            dashboard_token_revoke(token=token)
+        self.message_user(request, _("Revoked."), messages.SUCCESS)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,17 +1,38 @@
-"""Roll-up tables the district dashboards read instead of the raw cases.
+"""Roll-up tables the district dashboards read instead of the raw records, and
+the few things district staff enter for them (fees, targets, dashboard tokens).
 
-Grain: month × community × property company (empty for cases without one).
-Community figures sum over companies, company figures over communities, and
-subdistrict and district figures over their communities, so one table answers
-every dashboard question at the size of the organisation, not of the cases.
+Case grain: month × community × grid × property company (grid and company empty
+where a case has none). Grid, community, subdistrict, district and company
+figures are sums over it, so one table answers every dashboard question at the
+size of the organisation, not of the cases. Medians cannot be summed, so the
+times to accept and to close are also kept as histograms (month × community ×
+company × bucket); a median is read from the summed histogram at bucket
+resolution. Meetings, action items, volunteer service and coverage are rolled
+up per month and community.
 """
 
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Community, PropertyCompany, below_community
+from grids.models import (
+    Community,
+    Compound,
+    District,
+    Grid,
+    PropertyCompany,
+    Subdistrict,
+    below_community,
+)
 
-#: The additive figures of a month, in the order the API reports them.
+#: The additive case figures of a month, in the order the API reports them.
 PETITION_FIGURES = (
     "received",
     "accepted",
@@ -23,18 +44,63 @@ PETITION_FIGURES = (
     "fairly_satisfied",
     "reopened",
     "referred",
+    "complaints",
+    "disputes_mediated",
     "accept_seconds",
     "close_seconds",
 )
 
+#: Upper edges (minutes) of the duration histogram's buckets; the last bucket
+#: holds everything from 30 days on. Medians are reported as the upper edge of
+#: the bucket they fall in ("half the cases closed within N hours").
+DURATION_EDGES_MINUTES = (
+    5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1080,
+    1440, 2160, 2880, 4320, 5760, 7200, 10080, 14400, 20160, 30240, 43200,
+)  # fmt: skip
+
+#: The additive community figures of a month (meetings, action items, service).
+COMMUNITY_FIGURES = (
+    "meetings_held",
+    "topics",
+    "decisions",
+    "action_items_due",
+    "action_items_done",
+    "action_items_done_on_time",
+    "activities",
+    "volunteer_turnouts",
+    "verified_hours",
+    "wishes_posted",
+    "wishes_fulfilled",
+)
+
+#: Coverage is a state, not a flow: each month keeps the state it was last
+#: refreshed in (the current month every few minutes; past months keep theirs).
+COVERAGE_FIGURES = (
+    "compounds",
+    "compounds_ab",
+    "compounds_covered",
+    "compounds_ab_covered",
+    "three_no",
+    "three_no_self_governed",
+)
+
 
 class PetitionMonthly(models.Model):
-    """The cases received in one month, in one community, for one company."""
+    """The cases received in one month, in one grid of a community, for one
+    property company."""
 
     month = models.DateField(_("month"))
     community = models.ForeignKey(
         Community,
         verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="+",
     )
@@ -56,32 +122,425 @@ class PetitionMonthly(models.Model):
     fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
     referred = models.PositiveIntegerField(_("referred"), default=0)
+    complaints = models.PositiveIntegerField(
+        _("complaints about property service"), default=0
+    )
+    disputes_mediated = models.PositiveIntegerField(_("disputes mediated"), default=0)
     accept_seconds = models.BigIntegerField(_("seconds to accept, summed"), default=0)
     close_seconds = models.BigIntegerField(_("seconds to close, summed"), default=0)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
-    scope_paths = below_community("community", [])
+    scope_paths = below_community("community", ["grid"])
 
     class Meta:
         verbose_name = _("monthly case figures")
         verbose_name_plural = _("monthly case figures")
         ordering = ["-month", "community"]
         constraints = [
-            # Two partial indexes: "no company" is one row too, on every database.
+            # "No grid" and "no company" are one row too, on every database.
             models.UniqueConstraint(
-                fields=["month", "community", "property_company"],
-                condition=models.Q(property_company__isnull=False),
-                name="petitionmonthly_one_row_per_company",
-            ),
-            models.UniqueConstraint(
-                fields=["month", "community"],
-                condition=models.Q(property_company__isnull=True),
-                name="petitionmonthly_one_row_without_company",
+                "month",
+                "community",
+                Coalesce("grid", 0),
+                Coalesce("property_company", 0),
+                name="petitionmonthly_one_row",
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "month"], name="petitionmonthly_idx")
+            models.Index(fields=["month", "community"], name="petitionmonthly_idx"),
+            models.Index(fields=["grid", "month"], name="petitionmonthly_grid_idx"),
         ]
 
     def __str__(self):
         return f"{self.community} {self.month:%Y-%m}"
+
+
+class PetitionDuration(models.Model):
+    """How many cases of a month, community and company took a time in one
+    bucket to be accepted or closed: the histogram medians are read from."""
+
+    class Measure(models.IntegerChoices):
+        ACCEPT = 1, _("time to accept")
+        CLOSE = 2, _("time to close")
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    property_company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property-service company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    measure = models.PositiveSmallIntegerField(_("measure"), choices=Measure.choices)
+    bucket = models.PositiveSmallIntegerField(_("bucket"))
+    cases = models.PositiveIntegerField(_("cases"))
+
+    scope_paths = below_community("community", [])
+
+    class Meta:
+        verbose_name = _("case duration histogram")
+        verbose_name_plural = _("case duration histograms")
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                "community",
+                Coalesce("property_company", 0),
+                "measure",
+                "bucket",
+                name="petitionduration_one_row",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "community"], name="petitionduration_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.month:%Y-%m} {self.measure}/{self.bucket}"
+
+
+class CommunityMonthly(models.Model):
+    """One community's meetings, action items, volunteer service and coverage
+    in one month."""
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    meetings_held = models.PositiveIntegerField(_("meetings held"), default=0)
+    topics = models.PositiveIntegerField(_("topics discussed"), default=0)
+    decisions = models.PositiveIntegerField(_("decisions taken"), default=0)
+    action_items_due = models.PositiveIntegerField(_("action items due"), default=0)
+    action_items_done = models.PositiveIntegerField(_("action items done"), default=0)
+    action_items_done_on_time = models.PositiveIntegerField(
+        _("action items done on time"), default=0
+    )
+    activities = models.PositiveIntegerField(_("volunteer activities"), default=0)
+    volunteer_turnouts = models.PositiveIntegerField(
+        _("volunteer turnouts with verified hours"), default=0
+    )
+    verified_hours = models.DecimalField(
+        _("verified volunteer hours"), max_digits=12, decimal_places=2, default=0
+    )
+    wishes_posted = models.PositiveIntegerField(_("wishes posted"), default=0)
+    wishes_fulfilled = models.PositiveIntegerField(_("wishes fulfilled"), default=0)
+    # Coverage: the state when the month was last refreshed (empty: not known).
+    compounds = models.PositiveIntegerField(_("compounds"), null=True, blank=True)
+    compounds_ab = models.PositiveIntegerField(
+        _("class A/B compounds"), null=True, blank=True
+    )
+    compounds_covered = models.PositiveIntegerField(
+        _("compounds with a party organisation"), null=True, blank=True
+    )
+    compounds_ab_covered = models.PositiveIntegerField(
+        _("class A/B compounds with a party organisation"), null=True, blank=True
+    )
+    three_no = models.PositiveIntegerField(_("三无 compounds"), null=True, blank=True)
+    three_no_self_governed = models.PositiveIntegerField(
+        _("三无 compounds under self-governance"), null=True, blank=True
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    scope_paths = below_community("community", [])
+
+    class Meta:
+        verbose_name = _("monthly community figures")
+        verbose_name_plural = _("monthly community figures")
+        ordering = ["-month", "community"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "community"], name="communitymonthly_one_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.month:%Y-%m}"
+
+
+class FeeCollection(models.Model):
+    """The property-fee collection of one compound in one month, entered by
+    community staff from the property company's books."""
+
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="fee_collections",
+    )
+    month = models.DateField(_("month"), help_text=_("Any day of the month."))
+    households_billed = models.PositiveIntegerField(_("households billed"))
+    households_paid = models.PositiveIntegerField(_("households paid"))
+    amount_due = models.DecimalField(
+        _("amount due (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    amount_collected = models.DecimalField(
+        _("amount collected (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_paths = below_community("compound__community", ["compound__buildings__grid"])
+
+    class Meta:
+        verbose_name = _("fee collection")
+        verbose_name_plural = _("fee collections")
+        ordering = ["-month", "compound"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "month"], name="feecollection_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(households_paid__lte=models.F("households_billed")),
+                name="feecollection_paid_within_billed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} {self.month:%Y-%m}"
+
+    def clean(self):
+        errors = {}
+        if self.month:
+            self.month = self.month.replace(day=1)
+            if self.month > timezone.localdate():
+                errors["month"] = _("The month has not begun yet.")
+        if (
+            self.households_paid is not None
+            and self.households_billed is not None
+            and self.households_paid > self.households_billed
+        ):
+            errors["households_paid"] = _("More households paid than were billed.")
+        if (
+            self.amount_collected is not None
+            and self.amount_due is not None
+            and self.amount_collected > self.amount_due * 2
+        ):
+            errors["amount_collected"] = _(
+                "More than twice the amount due: check the figures."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Target(models.Model):
+    """A district target the dashboards measure progress against (seed 001's
+    "363" system, seed 003's fee collection)."""
+
+    class Metric(models.TextChoices):
+        COMPOUND_COVERAGE = (
+            "compound_coverage",
+            _("class A/B compounds with a party organisation (share)"),
+        )
+        COMPANY_PARTY_ORGS = (
+            "company_party_orgs",
+            _("property companies with a party organisation (share)"),
+        )
+        COMPLAINTS_CHANGE = (
+            "complaints_change",
+            _("complaints about property service, change on the year before"),
+        )
+        MEDIATION_CHANGE = (
+            "mediation_change",
+            _("disputes mediated, change on the year before"),
+        )
+        FEE_COLLECTION = "fee_collection", _("fee collection rate (households)")
+        SATISFACTION = "satisfaction", _("residents' satisfaction rate")
+        THREE_NO_SELF_GOVERNED = (
+            "three_no_self_governed",
+            _("三无 compounds under self-governance (share)"),
+        )
+
+    #: Metrics where lower is better (the target is a ceiling).
+    LOWER_IS_BETTER = (Metric.COMPLAINTS_CHANGE,)
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    metric = models.CharField(_("measure"), max_length=40, choices=Metric.choices)
+    value = models.DecimalField(
+        _("target"),
+        max_digits=6,
+        decimal_places=4,
+        help_text=_("A share: 0.70 is 70%; a change: -0.30 is down 30%."),
+    )
+    due_on = models.DateField(_("due on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_paths = {
+        "district": ["district"],
+        "subdistrict": ["district__subdistricts"],
+        "community": ["district__subdistricts__communities"],
+        "grid": ["district__subdistricts__communities__grids"],
+    }
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["metric", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "metric", "due_on"], name="target_one_per_due_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} {self.value} ({self.due_on:%Y-%m-%d})"
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class DashboardTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class DashboardToken(models.Model):
+    """A read-only key for a dashboard client (a screen in the district office),
+    bound to the one unit whose figures it may read. Only a hash is stored; the
+    key is shown once, when it is made."""
+
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(
+        _("key hash"), max_length=64, unique=True, editable=False
+    )
+    prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    subdistrict = models.ForeignKey(
+        Subdistrict,
+        verbose_name=_("subdistrict"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = DashboardTokenQuerySet.as_manager()
+
+    scope_paths = {
+        "district": [
+            "district",
+            "subdistrict__district",
+            "community__subdistrict__district",
+        ],
+        "subdistrict": ["subdistrict", "community__subdistrict"],
+        "community": ["community"],
+        "grid": [],
+    }
+
+    class Meta:
+        verbose_name = _("dashboard token")
+        verbose_name_plural = _("dashboard tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        district__isnull=False,
+                        subdistrict__isnull=True,
+                        community__isnull=True,
+                    )
+                    | models.Q(
+                        district__isnull=True,
+                        subdistrict__isnull=False,
+                        community__isnull=True,
+                    )
+                    | models.Q(
+                        district__isnull=True,
+                        subdistrict__isnull=True,
+                        community__isnull=False,
+                    )
+                ),
+                name="dashboardtoken_one_unit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def unit(self):
+        return self.district or self.subdistrict or self.community
+
+    @property
+    def level(self) -> str:
+        if self.district_id:
+            return "district"
+        return "subdistrict" if self.subdistrict_id else "community"
+
+    def clean(self):
+        if (
+            sum(
+                bool(x)
+                for x in (self.district_id, self.subdistrict_id, self.community_id)
+            )
+            != 1
+        ):
+            raise ValidationError(
+                _("Bind the token to exactly one district, subdistrict or community.")
+            )
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return _hash_key(key)

@@ -1,29 +1,118 @@
-"""Figures for dashboards, read from the roll-ups (and, to check them, live)."""
+"""Figures for dashboards, read from the roll-ups (and, to prove them, live).
+
+Every function takes the caller (a staff user or a dashboard token's
+principal) and an ``Area``: the unit the figures are for. Rows outside the
+caller's units never count; an area the caller may not see is a 404 upstream.
+Each function runs a fixed number of queries, whatever the number of units.
+"""
 
 import datetime
+from bisect import bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.http import Http404
+from django.utils import timezone
 
+from grids.models import Community, Compound, PartyOrganization, PropertyCompany
 from grids.scoping import scope_queryset
+from grids.selectors import (
+    community_list,
+    district_list,
+    grid_list,
+    property_company_list,
+    subdistrict_list,
+)
 from petitions.models import Petition
 from petitions.selectors import petition_overdue_q
 
-from .models import PETITION_FIGURES, PetitionMonthly
-from .services import _bounds, month_start, petition_month_rows
+from .models import (
+    COMMUNITY_FIGURES,
+    COVERAGE_FIGURES,
+    DURATION_EDGES_MINUTES,
+    PETITION_FIGURES,
+    CommunityMonthly,
+    FeeCollection,
+    PetitionDuration,
+    PetitionMonthly,
+    Target,
+)
+from .services import (
+    _as_month,
+    _bounds,
+    _seconds_of,
+    community_month_rows,
+    coverage_rows,
+    month_start,
+    next_month,
+    petition_duration_rows,
+    petition_month_rows,
+)
+
+# --- the unit figures are for ----------------------------------------------------
+
+AREA_KINDS = ("district", "subdistrict", "community", "grid", "property_company")
+
+_AREA_LISTS = {
+    "district": district_list,
+    "subdistrict": subdistrict_list,
+    "community": community_list,
+    "grid": grid_list,
+    "property_company": property_company_list,
+}
 
 
-def _derived(totals: dict) -> dict:
-    """Add the rates and means dashboards show to additive totals."""
+@dataclass(frozen=True)
+class Area:
+    """The unit figures are for: ``kind`` "all" means every unit the caller
+    may see."""
 
-    def ratio(part, whole):
-        return round(part / whole, 4) if whole else None
+    kind: str = "all"
+    id: int | None = None
+    name: str = ""
 
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "name": self.name}
+
+    def community_q(self, path: str = "community") -> Q:
+        """The condition on a community foreign key at ``path``."""
+        return {
+            "all": Q(),
+            "district": Q(**{f"{path}__subdistrict__district_id": self.id}),
+            "subdistrict": Q(**{f"{path}__subdistrict_id": self.id}),
+            "community": Q(**{f"{path}_id": self.id}),
+        }.get(self.kind, Q(pk__in=[]))
+
+    @property
+    def below_community(self) -> bool:
+        """Whether the figures kept per community do not apply (a grid or a
+        company is finer than the community roll-ups)."""
+        return self.kind in ("grid", "property_company")
+
+
+def area_for(*, user, kind: str | None = None, pk: int | None = None) -> Area:
+    """Return the area ``kind`` ``pk`` if the caller may see it (else 404), or
+    every unit the caller may see."""
+    if not kind:
+        return Area()
+    unit = _AREA_LISTS[kind](user=user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return Area(kind=kind, id=unit.pk, name=unit.name)
+
+
+# --- derived figures --------------------------------------------------------------
+
+
+def ratio(part, whole):
+    return round(float(part) / float(whole), 4) if whole else None
+
+
+def _case_figures(totals: dict) -> dict:
+    """The case figures dashboards show: totals, rates and means."""
     return {
-        **{
-            k: totals[k]
-            for k in PETITION_FIGURES
-            if k not in ("accept_seconds", "close_seconds")
-        },
+        **{k: totals[k] for k in PETITION_FIGURES if not k.endswith("_seconds")},
         "closure_rate": ratio(totals["closed"], totals["received"]),
         "accepted_on_time_rate": ratio(totals["accepted_on_time"], totals["received"]),
         "closed_on_time_rate": ratio(totals["closed_on_time"], totals["closed"]),
@@ -44,78 +133,441 @@ def _derived(totals: dict) -> dict:
     }
 
 
-def petition_summary(
-    *,
-    user,
-    first: datetime.date,
-    last: datetime.date,
-    community_ids=None,
-    company_id=None,
-) -> dict:
-    """Return the case figures of the months ``first``..``last`` from the
-    roll-ups, for the communities the user may see (optionally narrowed)."""
-    rows = scope_queryset(
-        PetitionMonthly.objects.filter(
-            month__gte=month_start(first), month__lte=month_start(last)
+# Kept for the callers of the first slice.
+_derived = _case_figures
+
+
+def median_hours(histogram: dict[int, int]) -> float | None:
+    """The lower median of a duration histogram {bucket: cases}, as the upper
+    edge of its bucket in hours (the open last bucket: its lower edge)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted, seen = (total + 1) // 2, 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen >= wanted:
+            edges = DURATION_EDGES_MINUTES
+            minutes = edges[bucket] if bucket < len(edges) else edges[-1]
+            return round(minutes / 60, 2)
+    return None  # pragma: no cover - the loop always reaches the total
+
+
+def bucket_of(seconds: int) -> int:
+    """The histogram bucket of a duration in whole seconds (as the SQL does)."""
+    return bisect_right([edge * 60 for edge in DURATION_EDGES_MINUTES], seconds)
+
+
+def _medians(histograms: dict[int, dict[int, int]] | None) -> dict:
+    histograms = histograms or {}
+    return {
+        "median_hours_to_accept": median_hours(
+            histograms.get(PetitionDuration.Measure.ACCEPT, {})
         ),
-        user,
+        "median_hours_to_close": median_hours(
+            histograms.get(PetitionDuration.Measure.CLOSE, {})
+        ),
+    }
+
+
+def _community_figures(totals: dict) -> dict:
+    figures = {k: totals.get(k) or 0 for k in COMMUNITY_FIGURES}
+    figures["verified_hours"] = float(Decimal(figures["verified_hours"]))
+    figures["action_items_on_time_rate"] = ratio(
+        figures["action_items_done_on_time"], figures["action_items_due"]
     )
+    return figures
+
+
+def _coverage_figures(totals: dict | None, companies: dict) -> dict:
+    totals = {k: (totals or {}).get(k) or 0 for k in COVERAGE_FIGURES}
+    return {
+        **totals,
+        "coverage_rate": ratio(totals["compounds_covered"], totals["compounds"]),
+        "ab_coverage_rate": ratio(
+            totals["compounds_ab_covered"], totals["compounds_ab"]
+        ),
+        "three_no_self_governed_rate": ratio(
+            totals["three_no_self_governed"], totals["three_no"]
+        ),
+        "companies": companies["companies"],
+        "companies_with_party_org": companies["companies_with_party_org"],
+        "company_party_org_rate": ratio(
+            companies["companies_with_party_org"], companies["companies"]
+        ),
+    }
+
+
+def _fee_figures(totals: dict) -> dict:
+    totals = {
+        k: totals.get(k) or 0
+        for k in (
+            "households_billed",
+            "households_paid",
+            "amount_due",
+            "amount_collected",
+        )
+    }
+    return {
+        **totals,
+        "amount_due": float(totals["amount_due"]),
+        "amount_collected": float(totals["amount_collected"]),
+        "collection_rate": ratio(
+            totals["households_paid"], totals["households_billed"]
+        ),
+        "amount_rate": ratio(totals["amount_collected"], totals["amount_due"]),
+    }
+
+
+FEE_SUMS = {
+    k: Sum(k)
+    for k in ("households_billed", "households_paid", "amount_due", "amount_collected")
+}
+
+# --- scoped, narrowed row sets ----------------------------------------------------
+
+
+def _months(qs, first, last):
+    return qs.filter(month__gte=month_start(first), month__lte=month_start(last))
+
+
+def _case_rows(user, area: Area):
+    rows = scope_queryset(PetitionMonthly.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(grid_id=area.id)
+    if area.kind == "property_company":
+        return rows.filter(property_company_id=area.id)
+    return rows.filter(area.community_q())
+
+
+def _duration_rows(user, area: Area):
+    if area.kind == "grid":
+        return None  # the histograms are kept per community
+    rows = scope_queryset(PetitionDuration.objects.all(), user)
+    if area.kind == "property_company":
+        return rows.filter(property_company_id=area.id)
+    return rows.filter(area.community_q())
+
+
+def _community_rows(user, area: Area):
+    if area.below_community:
+        return None
+    return scope_queryset(CommunityMonthly.objects.all(), user).filter(
+        area.community_q()
+    )
+
+
+def _fee_rows(user, area: Area):
+    rows = scope_queryset(FeeCollection.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(compound__buildings__grid_id=area.id).distinct()
+    if area.kind == "property_company":
+        return rows.filter(compound__property_company_id=area.id)
+    return rows.filter(area.community_q("compound__community"))
+
+
+def _live_cases(user, area: Area):
+    cases = scope_queryset(Petition.objects.all(), user)
+    if area.kind == "grid":
+        return cases.filter(grid_id=area.id)
+    if area.kind == "property_company":
+        return cases.filter(compound__property_company_id=area.id)
+    return cases.filter(area.community_q())
+
+
+def _compounds(user, area: Area):
+    compounds = scope_queryset(Compound.objects.all(), user)
+    if area.kind == "property_company":
+        return compounds.filter(property_company_id=area.id)
+    if area.kind == "grid":
+        return compounds.filter(buildings__grid_id=area.id).distinct()
+    return compounds.filter(area.community_q())
+
+
+def _company_figures(user, area: Area) -> dict:
+    """Property companies serving compounds in the area, and how many of them
+    have a party organisation (a live count over a small table)."""
+    companies = PropertyCompany.objects.filter(
+        Exists(_compounds(user, area).filter(property_company=OuterRef("pk")))
+    )
+    return companies.aggregate(
+        companies=Count("id"),
+        companies_with_party_org=Count(
+            "id",
+            filter=Q(
+                Exists(
+                    PartyOrganization.objects.filter(
+                        kind=PartyOrganization.Kind.PROPERTY_BRANCH,
+                        property_company=OuterRef("pk"),
+                    )
+                )
+            ),
+        ),
+    )
+
+
+def _histograms(rows) -> dict[int, dict[int, int]]:
+    histograms: dict[int, dict[int, int]] = {}
+    for row in rows:
+        bucket_counts = histograms.setdefault(row["measure"], {})
+        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + row["n"]
+    return histograms
+
+
+def _open_now(user, area: Area) -> dict:
+    cases = _live_cases(user, area).filter(status__in=Petition.OPEN_STATUSES)
+    return cases.aggregate(
+        open=Count("id"), overdue=Count("id", filter=petition_overdue_q())
+    )
+
+
+# --- summary ----------------------------------------------------------------------
+
+
+def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """Every dashboard figure of the months ``first``..``last`` for ``area``,
+    from the roll-ups (nine queries whatever the size)."""
+    cases = _months(_case_rows(user, area), first, last).aggregate(
+        **{k: Sum(k, default=0) for k in PETITION_FIGURES}
+    )
+    durations = _duration_rows(user, area)
+    histograms = (
+        _histograms(
+            _months(durations, first, last)
+            .values("measure", "bucket")
+            .annotate(n=Sum("cases"))
+            .order_by()
+        )
+        if durations is not None
+        else None
+    )
+    result = {
+        "unit": area.as_dict(),
+        "start": first.strftime("%Y-%m"),
+        "end": last.strftime("%Y-%m"),
+        "cases": {
+            **_case_figures(cases),
+            **(_medians(histograms) if histograms is not None else _medians(None)),
+        },
+        "now": _open_now(user, area),
+        "meetings_and_service": None,
+        "coverage": None,
+        "fees": _fee_figures(
+            _months(_fee_rows(user, area), first, last).aggregate(**FEE_SUMS)
+        ),
+    }
+    community_rows = _community_rows(user, area)
+    if community_rows is not None:
+        result["meetings_and_service"] = _community_figures(
+            _months(community_rows, first, last).aggregate(
+                **{k: Sum(k) for k in COMMUNITY_FIGURES}
+            )
+        )
+        snapshot = community_rows.filter(
+            month__lte=month_start(last), compounds__isnull=False
+        ).aggregate(latest=Max("month"))["latest"]
+        coverage = (
+            community_rows.filter(month=snapshot).aggregate(
+                **{k: Sum(k) for k in COVERAGE_FIGURES}
+            )
+            if snapshot
+            else None
+        )
+        result["coverage"] = {
+            "as_of": snapshot.strftime("%Y-%m") if snapshot else None,
+            **_coverage_figures(coverage, _company_figures(user, area)),
+        }
+    return result
+
+
+def stats_summary_live(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """The same JSON computed straight from the records by GROUP BY (slow at
+    district scale): the yardstick the roll-ups are tested and benchmarked
+    against. Coverage is the state now, which the roll-ups keep for the
+    current month."""
+    start, end = _bounds(first, last)
+    cases = _live_cases(user, area).filter(created_at__gte=start, created_at__lt=end)
+    totals = dict.fromkeys(PETITION_FIGURES, 0)
+    for row in petition_month_rows(start=start, end=end).filter(
+        pk__in=cases.values("pk")
+    ):
+        for key in PETITION_FIGURES:
+            if key == "accept_seconds":
+                totals[key] += _seconds_of(row["accept_time"])
+            elif key == "close_seconds":
+                totals[key] += _seconds_of(row["close_time"])
+            else:
+                totals[key] += row[key]
+    histograms = None
+    if area.kind != "grid":
+        histograms = {}
+        for measure in PetitionDuration.Measure.values:
+            histograms[measure] = {
+                row["bucket"]: row["cases"]
+                for row in petition_duration_rows(cases=cases, measure=measure, by=())
+            }
+    result = {
+        "unit": area.as_dict(),
+        "start": first.strftime("%Y-%m"),
+        "end": last.strftime("%Y-%m"),
+        "cases": {**_case_figures(totals), **_medians(histograms)},
+        "now": _open_now(user, area),
+        "meetings_and_service": None,
+        "coverage": None,
+        "fees": _fee_figures(
+            _fee_rows(user, area)
+            .filter(month__gte=month_start(first), month__lt=next_month(last))
+            .aggregate(**FEE_SUMS)
+        ),
+    }
+    if not area.below_community:
+        communities = set(
+            scope_queryset(Community.objects.all(), user)
+            .filter(_community_self_q(area))
+            .values_list("pk", flat=True)
+        )
+        flows = dict.fromkeys(COMMUNITY_FIGURES, 0)
+        for (_month, community_id), figures in community_month_rows(
+            start=start, end=end
+        ).items():
+            if community_id in communities:
+                for key, value in figures.items():
+                    flows[key] += value
+        result["meetings_and_service"] = _community_figures(flows)
+        coverage = dict.fromkeys(COVERAGE_FIGURES, 0)
+        for community_id, figures in coverage_rows(_compounds(user, area)).items():
+            if community_id in communities:
+                for key, value in figures.items():
+                    coverage[key] += value
+        this_month = month_start(timezone.localdate())
+        result["coverage"] = {
+            "as_of": min(month_start(last), this_month).strftime("%Y-%m"),
+            **_coverage_figures(coverage, _company_figures(user, area)),
+        }
+    return result
+
+
+def _community_self_q(area: Area) -> Q:
+    """The condition on Community rows themselves for ``area``."""
+    return {
+        "all": Q(),
+        "district": Q(subdistrict__district_id=area.id),
+        "subdistrict": Q(subdistrict_id=area.id),
+        "community": Q(pk=area.id),
+    }[area.kind]
+
+
+# Kept for the first slice's callers: case figures only.
+def petition_summary(*, user, first, last, community_ids=None, company_id=None):
+    rows = _months(scope_queryset(PetitionMonthly.objects.all(), user), first, last)
     if community_ids is not None:
         rows = rows.filter(community_id__in=community_ids)
     if company_id is not None:
         rows = rows.filter(property_company_id=company_id)
-    totals = rows.aggregate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
-    return _derived(totals)
+    return _case_figures(
+        rows.aggregate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+    )
 
 
-def petition_summary_live(
-    *,
-    user,
-    first: datetime.date,
-    last: datetime.date,
-    community_ids=None,
-    company_id=None,
-) -> dict:
-    """The same figures computed straight from the cases (slow at district
-    scale): the yardstick the roll-ups are tested and benchmarked against."""
+def petition_summary_live(*, user, first, last, community_ids=None, company_id=None):
     start, end = _bounds(first, last)
     cases = scope_queryset(Petition.objects.all(), user)
     if community_ids is not None:
         cases = cases.filter(community_id__in=community_ids)
     if company_id is not None:
         cases = cases.filter(compound__property_company_id=company_id)
-    rows = petition_month_rows(start=start, end=end).filter(pk__in=cases.values("pk"))
     totals = dict.fromkeys(PETITION_FIGURES, 0)
-    for row in rows:
+    for row in petition_month_rows(start=start, end=end).filter(
+        pk__in=cases.values("pk")
+    ):
         for key in PETITION_FIGURES:
             if key == "accept_seconds":
-                value = (
-                    int(row["accept_time"].total_seconds()) if row["accept_time"] else 0
-                )
+                totals[key] += _seconds_of(row["accept_time"])
             elif key == "close_seconds":
-                value = (
-                    int(row["close_time"].total_seconds()) if row["close_time"] else 0
-                )
+                totals[key] += _seconds_of(row["close_time"])
             else:
-                value = row[key]
-            totals[key] += value
-    return _derived(totals)
+                totals[key] += row[key]
+    return _case_figures(totals)
 
 
-def petition_open_now(*, user, community_ids=None) -> dict:
-    """Open and overdue cases at this moment (a live count on indexed columns)."""
-    cases = scope_queryset(
-        Petition.objects.filter(status__in=Petition.OPEN_STATUSES), user
+# --- time series --------------------------------------------------------------------
+
+
+def _month_list(first, last) -> list[datetime.date]:
+    months, month = [], month_start(first)
+    while month <= month_start(last):
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def stats_series(*, user, area: Area, first, last) -> list[dict]:
+    """One flat record per month: cases, medians, meetings and service, fees
+    (four queries whatever the number of months or units)."""
+    cases = {
+        _as_month(row["month"]): row
+        for row in _months(_case_rows(user, area), first, last)
+        .values("month")
+        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .order_by()
+    }
+    durations = _duration_rows(user, area)
+    histograms: dict = {}
+    if durations is not None:
+        for row in (
+            _months(durations, first, last)
+            .values("month", "measure", "bucket")
+            .annotate(n=Sum("cases"))
+            .order_by()
+        ):
+            histograms.setdefault(_as_month(row["month"]), []).append(row)
+    community_rows = _community_rows(user, area)
+    flows = (
+        {
+            _as_month(row["month"]): row
+            for row in _months(community_rows, first, last)
+            .values("month")
+            .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES + COVERAGE_FIGURES})
+            .order_by()
+        }
+        if community_rows is not None
+        else {}
     )
-    if community_ids is not None:
-        cases = cases.filter(community_id__in=community_ids)
-    return cases.aggregate(
-        open=Count("id"), overdue=Count("id", filter=petition_overdue_q())
-    )
+    fees = {
+        _as_month(row["month"]): row
+        for row in _months(_fee_rows(user, area), first, last)
+        .values("month")
+        .annotate(**FEE_SUMS)
+        .order_by()
+    }
+    empty_cases = dict.fromkeys(PETITION_FIGURES, 0)
+    results = []
+    for month in _month_list(first, last):
+        record = {"month": month.strftime("%Y-%m")}
+        record.update(_case_figures(cases.get(month, empty_cases)))
+        if durations is not None:
+            record.update(_medians(_histograms(histograms.get(month, []))))
+        if community_rows is not None:
+            row = flows.get(month, {})
+            record.update(_community_figures(row))
+            record["coverage_rate"] = ratio(
+                row.get("compounds_covered"), row.get("compounds")
+            )
+            record["ab_coverage_rate"] = ratio(
+                row.get("compounds_ab_covered"), row.get("compounds_ab")
+            )
+        fee = _fee_figures(fees.get(month, {}))
+        record["fee_collection_rate"] = fee["collection_rate"]
+        results.append(record)
+    return results
 
+
+# --- rankings -----------------------------------------------------------------------
 
 #: A unit needs at least this many cases in the period to be ranked.
 MIN_CASES_TO_RANK = 10
+
+RANK_BY = ("community", "property_company", "subdistrict")
 
 
 def petition_ranking(
@@ -125,21 +577,23 @@ def petition_ranking(
     last: datetime.date,
     by: str,
     min_cases: int = MIN_CASES_TO_RANK,
+    area: Area = Area(),
 ) -> list[dict]:
-    """Rank communities (``by="community"``) or property companies
-    (``by="property_company"``) the user may see by closure rate, then on-time
-    rate, then satisfaction; units with fewer than ``min_cases`` are left out."""
-    field = {"community": "community", "property_company": "property_company"}[by]
+    """Rank communities, subdistricts or property companies the user may see
+    by closure rate, then on-time rate, then satisfaction; units with fewer
+    than ``min_cases`` cases are left out (one query)."""
+    field = {
+        "community": "community",
+        "property_company": "property_company",
+        "subdistrict": "community__subdistrict",
+    }[by]
+    rows = _months(_case_rows(user, area), first, last)
+    if by == "property_company":
+        rows = rows.filter(property_company__isnull=False)
     rows = (
-        scope_queryset(
-            PetitionMonthly.objects.filter(
-                month__gte=month_start(first),
-                month__lte=month_start(last),
-                **({} if by == "community" else {"property_company__isnull": False}),
-            ),
-            user,
+        rows.values(
+            f"{field}_id" if by != "subdistrict" else f"{field}", f"{field}__name"
         )
-        .values(f"{field}_id", f"{field}__name")
         .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
         .order_by()
     )
@@ -147,9 +601,12 @@ def petition_ranking(
     for row in rows:
         if row["received"] < min_cases:
             continue
-        figures = _derived(row)
         ranked.append(
-            {"id": row[f"{field}_id"], "name": row[f"{field}__name"], **figures}
+            {
+                "id": row.get(f"{field}_id", row.get(field)),
+                "name": row[f"{field}__name"],
+                **_case_figures(row),
+            }
         )
     ranked.sort(
         key=lambda r: (
@@ -160,3 +617,157 @@ def petition_ranking(
         )
     )
     return [{"rank": n, **r} for n, r in enumerate(ranked, 1)]
+
+
+# --- drill-down ---------------------------------------------------------------------
+
+_CHILD = {
+    "all": ("subdistrict", "community__subdistrict"),
+    "district": ("subdistrict", "community__subdistrict"),
+    "subdistrict": ("community", "community"),
+    "community": ("grid", "grid"),
+}
+
+
+def stats_drilldown(*, user, area: Area, first, last) -> dict:
+    """The units one level below ``area`` (district → subdistricts →
+    communities → grids) with their case figures, open and overdue cases now,
+    and (down to communities) meetings and verified hours: four queries."""
+    if area.kind not in _CHILD:
+        return {"level": None, "results": []}
+    level, path = _CHILD[area.kind]
+    children = _AREA_LISTS[level](user=user)
+    if area.kind == "district":
+        children = children.filter(district_id=area.id)
+    elif area.kind == "subdistrict":
+        children = children.filter(subdistrict_id=area.id)
+    elif area.kind == "community":
+        children = children.filter(community_id=area.id)
+    children = list(children.order_by("name").values("pk", "name"))
+    key = f"{path}_id" if level != "subdistrict" else "community__subdistrict"
+    cases = {
+        row[key]: row
+        for row in _months(_case_rows(user, area), first, last)
+        .values(key)
+        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .order_by()
+    }
+    live_key = {
+        "subdistrict": "community__subdistrict",
+        "community": "community_id",
+        "grid": "grid_id",
+    }[level]
+    now = {
+        row[live_key]: row
+        for row in _live_cases(user, area)
+        .filter(status__in=Petition.OPEN_STATUSES)
+        .values(live_key)
+        .annotate(open=Count("id"), overdue=Count("id", filter=petition_overdue_q()))
+        .order_by()
+    }
+    flows = {}
+    community_rows = _community_rows(user, area)
+    if level != "grid" and community_rows is not None:
+        flow_key = (
+            "community__subdistrict" if level == "subdistrict" else "community_id"
+        )
+        flows = {
+            row[flow_key]: row
+            for row in _months(community_rows, first, last)
+            .values(flow_key)
+            .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES})
+            .order_by()
+        }
+    empty = dict.fromkeys(PETITION_FIGURES, 0)
+    results = []
+    for child in children:
+        record = {"id": child["pk"], "kind": level, "name": child["name"]}
+        record.update(_case_figures(cases.get(child["pk"], empty)))
+        record.update(
+            {k: now.get(child["pk"], {}).get(k, 0) for k in ("open", "overdue")}
+        )
+        if level != "grid":
+            figures = _community_figures(flows.get(child["pk"], {}))
+            record["meetings_held"] = figures["meetings_held"]
+            record["verified_hours"] = figures["verified_hours"]
+        results.append(record)
+    return {"level": level, "results": results}
+
+
+# --- targets ------------------------------------------------------------------------
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year - 1, day=1)
+
+
+def target_progress(*, user, area: Area, first, last) -> list[dict]:
+    """Each target of the caller's districts with the area's value now (shares)
+    or over the period against the same months a year before (changes)."""
+    targets = list(
+        scope_queryset(Target.objects.select_related("district"), user).order_by(
+            "metric", "due_on"
+        )
+    )
+    if not targets:
+        return []
+    summary = stats_summary(user=user, area=area, first=first, last=last)
+    before = _months(
+        _case_rows(user, area), _year_before(first), _year_before(last)
+    ).aggregate(
+        complaints=Sum("complaints", default=0),
+        disputes_mediated=Sum("disputes_mediated", default=0),
+    )
+    cases, coverage = summary["cases"], summary["coverage"] or {}
+
+    def change(now, then):
+        return round((now - then) / then, 4) if then else None
+
+    values = {
+        Target.Metric.COMPOUND_COVERAGE: (coverage.get("ab_coverage_rate"), None),
+        Target.Metric.COMPANY_PARTY_ORGS: (
+            coverage.get("company_party_org_rate"),
+            None,
+        ),
+        Target.Metric.COMPLAINTS_CHANGE: (
+            change(cases["complaints"], before["complaints"]),
+            before["complaints"],
+        ),
+        Target.Metric.MEDIATION_CHANGE: (
+            change(cases["disputes_mediated"], before["disputes_mediated"]),
+            before["disputes_mediated"],
+        ),
+        Target.Metric.FEE_COLLECTION: (summary["fees"]["collection_rate"], None),
+        Target.Metric.SATISFACTION: (cases["satisfaction_rate"], None),
+        Target.Metric.THREE_NO_SELF_GOVERNED: (
+            coverage.get("three_no_self_governed_rate"),
+            None,
+        ),
+    }
+    results = []
+    for target in targets:
+        value, baseline = values[target.metric]
+        goal = float(target.value)
+        met = None
+        if value is not None:
+            met = (
+                value <= goal
+                if target.metric in Target.LOWER_IS_BETTER
+                else value >= goal
+            )
+        results.append(
+            {
+                "id": target.pk,
+                "metric": target.metric,
+                "label": str(target.get_metric_display()),
+                "district": target.district.name,
+                "target": goal,
+                "due_on": target.due_on.isoformat(),
+                "value": value,
+                "baseline": baseline,
+                "met": met,
+                "overdue": bool(not met and target.due_on < timezone.localdate()),
+                "note": target.note,
+            }
+        )
+    return results

@@ -3,14 +3,20 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("stats/summary/", views.SummaryApi.as_view(), name="stats-summary"),
+    path("stats/series/", views.SeriesApi.as_view(), name="stats-series"),
+    path("stats/ranking/", views.RankingApi.as_view(), name="stats-ranking"),
+    path("stats/drilldown/", views.DrilldownApi.as_view(), name="stats-drilldown"),
+    path("stats/targets/", views.TargetsApi.as_view(), name="stats-targets"),
+    # The first slice's addresses, kept for clients already reading them.
     path(
         "stats/petitions/summary/",
-        views.PetitionSummaryApi.as_view(),
+        views.SummaryApi.as_view(),
         name="stats-petition-summary",
     ),
     path(
         "stats/petitions/ranking/",
-        views.PetitionRankingApi.as_view(),
+        views.RankingApi.as_view(),
         name="stats-petition-ranking",
     ),
 ]

@@ -1,138 +1,260 @@
-"""The district API: case figures for a unit and period, from the roll-ups."""
+"""The district API: figures for a unit and period, read from the roll-ups.
+
+Every endpoint is read-only, scoped to the caller's units (a staff session or
+a dashboard token bound to one unit), and downloads as CSV or Excel with
+``?format=csv`` / ``?format=xlsx``."""
 
 import datetime
 
-from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import authentication, renderers, serializers
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grids.models import Community
-from grids.selectors import community_list, subdistrict_list
-
 from .. import selectors
+from .auth import DashboardTokenAuthentication
+from .renderers import CSVRenderer, XLSXRenderer
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
 
 
-class SummaryQuerySerializer(serializers.Serializer):
-    start = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
-    end = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
-    community = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
-    subdistrict = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
-    property_company = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
+class CanReadStats(BasePermission):
+    """Staff (or a dashboard token) holding the right to read statistics."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and user.has_perm("stats.view_petitionmonthly")
+        )
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    start = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
+    end = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
+    district = serializers.IntegerField(**ID)
+    subdistrict = serializers.IntegerField(**ID)
+    community = serializers.IntegerField(**ID)
+    grid = serializers.IntegerField(**ID)
+    property_company = serializers.IntegerField(**ID)
+
+    #: The longest period one request may ask for.
+    MAX_MONTHS = 120
 
     def validate(self, attrs):
-        attrs["start"] = datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
-        attrs["end"] = datetime.datetime.strptime(attrs["end"], "%Y-%m").date()
-        if attrs["end"] < attrs["start"]:
+        today = timezone.localdate()
+        end = (
+            datetime.datetime.strptime(attrs["end"], "%Y-%m").date()
+            if "end" in attrs
+            else today.replace(day=1)
+        )
+        start = (
+            datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
+            if "start" in attrs
+            else (end - datetime.timedelta(days=335)).replace(day=1)
+        )
+        if end < start:
             raise serializers.ValidationError(
                 {"end": _("The end is before the start.")}
             )
+        if (end.year - start.year) * 12 + end.month - start.month >= self.MAX_MONTHS:
+            raise serializers.ValidationError(
+                {"start": _("Ask for at most ten years at a time.")}
+            )
+        units = [k for k in selectors.AREA_KINDS if k in attrs]
+        if len(units) > 1:
+            raise serializers.ValidationError(
+                _("Ask for one unit at a time: %(units)s.")
+                % {"units": ", ".join(units)}
+            )
+        attrs["first"], attrs["last"] = start, end
+        attrs["unit_kind"] = units[0] if units else None
         return attrs
 
 
-class PetitionSummaryApi(APIView):
-    """Case figures of a period for the caller's units, or one community or
-    subdistrict of them, or one property company, read from the roll-ups."""
+PERIOD_PARAMETERS = [
+    OpenApiParameter("start", str, description="YYYY-MM (default: 11 months ago)"),
+    OpenApiParameter("end", str, description="YYYY-MM (default: this month)"),
+    *[
+        OpenApiParameter(kind, int, description="one unit (default: all of yours)")
+        for kind in ("district", "subdistrict", "community", "grid", "property_company")
+    ],
+    OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
+]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, required=True, description="YYYY-MM"),
-            OpenApiParameter("end", str, required=True, description="YYYY-MM"),
-            OpenApiParameter("community", int),
-            OpenApiParameter("subdistrict", int),
-            OpenApiParameter("property_company", int),
-        ],
-        responses=dict,
-    )
-    def get(self, request):
-        query = SummaryQuerySerializer(data=request.query_params)
+
+class StatsApiView(APIView):
+    """Parses the period and unit; subclasses compute and say how their answer
+    reads as a table."""
+
+    authentication_classes = [
+        DashboardTokenAuthentication,
+        authentication.SessionAuthentication,
+        authentication.TokenAuthentication,
+    ]
+    permission_classes = [CanReadStats]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, XLSXRenderer]
+    query_serializer = PeriodQuerySerializer
+    name = "stats"
+
+    def query(self, request) -> dict:
+        query = self.query_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        community_ids = None
-        unit = {"kind": "all"}
-        if "community" in data:
-            community = get_object_or_404(
-                community_list(user=request.user), pk=data["community"]
-            )
-            community_ids, unit = (
-                [community.pk],
-                {"kind": "community", "name": community.name},
-            )
-        elif "subdistrict" in data:
-            subdistrict = get_object_or_404(
-                subdistrict_list(user=request.user), pk=data["subdistrict"]
-            )
-            community_ids = list(
-                Community.objects.filter(subdistrict=subdistrict).values_list(
-                    "pk", flat=True
-                )
-            )
-            unit = {"kind": "subdistrict", "name": subdistrict.name}
-        figures = selectors.petition_summary(
-            user=request.user,
-            first=data["start"],
-            last=data["end"],
-            community_ids=community_ids,
-            company_id=data.get("property_company"),
+        kind = data["unit_kind"]
+        data["area"] = selectors.area_for(
+            user=request.user, kind=kind, pk=data.get(kind) if kind else None
         )
+        return data
+
+    def period(self, data) -> dict:
+        return {
+            "unit": data["area"].as_dict(),
+            "start": data["first"].strftime("%Y-%m"),
+            "end": data["last"].strftime("%Y-%m"),
+        }
+
+    def export_name(self, data) -> str:
+        return f"{self.name}-{data.get('start', '')}-{data.get('end', '')}"
+
+    def table(self, data) -> list[dict]:
+        return list(data["results"])
+
+
+class SummaryApi(StatsApiView):
+    """Every figure of a period for one unit (or all of the caller's): cases
+    with rates, means and medians, open and overdue now, meetings, action
+    items, volunteer service, coverage and fee collection."""
+
+    name = "summary"
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            selectors.stats_summary(
+                user=request.user,
+                area=data["area"],
+                first=data["first"],
+                last=data["last"],
+            )
+        )
+
+    def table(self, data):
+        rows = []
+        for section in ("cases", "now", "meetings_and_service", "coverage", "fees"):
+            for figure, value in (data.get(section) or {}).items():
+                rows.append({"section": section, "figure": figure, "value": value})
+        return rows
+
+
+class SeriesApi(StatsApiView):
+    """One record per month of the period: the trend lines of the dashboards."""
+
+    name = "series"
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    def get(self, request):
+        data = self.query(request)
         return Response(
             {
-                "unit": unit,
-                "start": data["start"].strftime("%Y-%m"),
-                "end": data["end"].strftime("%Y-%m"),
-                "cases": figures,
-                "now": selectors.petition_open_now(
-                    user=request.user, community_ids=community_ids
+                **self.period(data),
+                "results": selectors.stats_series(
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
                 ),
             }
         )
 
 
-class RankingQuerySerializer(serializers.Serializer):
-    start = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
-    end = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
-    by = serializers.ChoiceField(choices=["community", "property_company"])
+class RankingQuerySerializer(PeriodQuerySerializer):
+    by = serializers.ChoiceField(choices=selectors.RANK_BY)
     min_cases = serializers.IntegerField(required=False, min_value=1, max_value=100000)
 
 
-class PetitionRankingApi(APIView):
-    """Communities or property companies ranked by closure rate, on-time rate
-    and satisfaction, among those with enough cases to be compared."""
+class RankingApi(StatsApiView):
+    """Communities, subdistricts or property companies ranked by closure rate,
+    on-time rate and satisfaction, among those with enough cases."""
+
+    name = "ranking"
+    query_serializer = RankingQuerySerializer
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", str, required=True, description="YYYY-MM"),
-            OpenApiParameter("end", str, required=True, description="YYYY-MM"),
-            OpenApiParameter(
-                "by", str, required=True, enum=["community", "property_company"]
-            ),
+            *PERIOD_PARAMETERS,
+            OpenApiParameter("by", str, required=True, enum=list(selectors.RANK_BY)),
             OpenApiParameter("min_cases", int),
         ],
         responses=dict,
     )
     def get(self, request):
-        query = RankingQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        first = datetime.datetime.strptime(data["start"], "%Y-%m").date()
-        last = datetime.datetime.strptime(data["end"], "%Y-%m").date()
-        kwargs = {"min_cases": data["min_cases"]} if "min_cases" in data else {}
+        data = self.query(request)
+        min_cases = data.get("min_cases", selectors.MIN_CASES_TO_RANK)
         return Response(
             {
+                **self.period(data),
                 "by": data["by"],
-                "start": data["start"],
-                "end": data["end"],
-                "min_cases": kwargs.get("min_cases", selectors.MIN_CASES_TO_RANK),
+                "min_cases": min_cases,
                 "results": selectors.petition_ranking(
-                    user=request.user, first=first, last=last, by=data["by"], **kwargs
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
+                    by=data["by"],
+                    min_cases=min_cases,
+                ),
+            }
+        )
+
+
+class DrilldownApi(StatsApiView):
+    """The units one level below: district → subdistricts → communities →
+    grids, with their figures."""
+
+    name = "drilldown"
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            {
+                **self.period(data),
+                **selectors.stats_drilldown(
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
+                ),
+            }
+        )
+
+
+class TargetsApi(StatsApiView):
+    """Progress against the district's targets (seed 001's "363" system and
+    fee collection): shares as they stand, changes against the year before."""
+
+    name = "targets"
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            {
+                **self.period(data),
+                "results": selectors.target_progress(
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
                 ),
             }
         )
