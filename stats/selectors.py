@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from grids.models import Community, Compound, PartyOrganization, PropertyCompany
-from grids.scoping import scope_queryset
+from grids.scoping import scope_queryset, user_scope
 from grids.selectors import (
     community_list,
     district_list,
@@ -97,9 +97,30 @@ def area_for(*, user, kind: str | None = None, pk: int | None = None) -> Area:
     if not kind:
         return Area()
     unit = _AREA_LISTS[kind](user=user).filter(pk=pk).first()
-    if unit is None:
+    if unit is None or not _covers(user_scope(user), kind, unit):
         raise Http404
     return Area(kind=kind, id=unit.pk, name=unit.name)
+
+
+def _covers(scope, kind: str, unit) -> bool:
+    """Whether the caller's units hold the whole of ``unit``: subdistrict staff
+    see their district's name, but its figures are not theirs to read."""
+    if scope.is_all or kind == "property_company":
+        return True  # a company's figures are narrowed to the caller's units
+    if kind == "district":
+        chain_ids = {"district": unit.pk}
+    elif kind == "subdistrict":
+        chain_ids = {"subdistrict": unit.pk, "district": unit.district_id}
+    else:
+        community = unit if kind == "community" else unit.community
+        chain_ids = {
+            "community": community.pk,
+            "subdistrict": community.subdistrict_id,
+            "district": community.subdistrict.district_id,
+        }
+        if kind == "grid":
+            chain_ids["grid"] = unit.pk
+    return any(unit_id in scope.ids(level) for level, unit_id in chain_ids.items())
 
 
 # --- derived figures --------------------------------------------------------------
