@@ -154,10 +154,6 @@ def _case_figures(totals: dict) -> dict:
     }
 
 
-# Kept for the callers of the first slice.
-_derived = _case_figures
-
-
 def median_hours(histogram: dict[int, int]) -> float | None:
     """The lower median of a duration histogram {bucket: cases}, as the upper
     edge of its bucket in hours (the open last bucket: its lower edge)."""
@@ -476,39 +472,6 @@ def _community_self_q(area: Area) -> Q:
         "subdistrict": Q(subdistrict_id=area.id),
         "community": Q(pk=area.id),
     }[area.kind]
-
-
-# Kept for the first slice's callers: case figures only.
-def petition_summary(*, user, first, last, community_ids=None, company_id=None):
-    rows = _months(scope_queryset(PetitionMonthly.objects.all(), user), first, last)
-    if community_ids is not None:
-        rows = rows.filter(community_id__in=community_ids)
-    if company_id is not None:
-        rows = rows.filter(property_company_id=company_id)
-    return _case_figures(
-        rows.aggregate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
-    )
-
-
-def petition_summary_live(*, user, first, last, community_ids=None, company_id=None):
-    start, end = _bounds(first, last)
-    cases = scope_queryset(Petition.objects.all(), user)
-    if community_ids is not None:
-        cases = cases.filter(community_id__in=community_ids)
-    if company_id is not None:
-        cases = cases.filter(compound__property_company_id=company_id)
-    totals = dict.fromkeys(PETITION_FIGURES, 0)
-    for row in petition_month_rows(start=start, end=end).filter(
-        pk__in=cases.values("pk")
-    ):
-        for key in PETITION_FIGURES:
-            if key == "accept_seconds":
-                totals[key] += _seconds_of(row["accept_time"])
-            elif key == "close_seconds":
-                totals[key] += _seconds_of(row["close_time"])
-            else:
-                totals[key] += row[key]
-    return _case_figures(totals)
 
 
 # --- time series --------------------------------------------------------------------

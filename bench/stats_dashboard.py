@@ -1,0 +1,212 @@
+"""Benchmark the statistics roll-ups on a generated district (PostgreSQL).
+
+Run from the project root, after ``generate_district`` has filled the database::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_district \\
+        .venv/bin/python bench/stats_dashboard.py [--runs 5]
+
+It prints, from one run on one database:
+
+1. the district summary endpoint served from the roll-ups against the same JSON
+   computed live by GROUP BY over the case table (aim: >= 10x, identical JSON);
+2. a full roll-up rebuild against one raw SQL GROUP BY over the same rows
+   (aim: <= 2x its time), and an incremental refresh of the current month
+   against the full rebuild (aim: >= 10x faster);
+3. the query count of every dashboard endpoint for the district, a subdistrict
+   and a community (aim: the same whatever the number of units shown).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_district"
+
+
+def _setup(database_url: str):
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_DEBUG", "")
+    import django
+
+    django.setup()
+
+
+def _timed(fn, runs: int) -> tuple[float, object]:
+    """Median seconds of ``runs`` calls of ``fn`` and its last result."""
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    _setup(args.database_url)
+
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from grids.models import Community, District, Grid, Subdistrict
+    from petitions.models import Petition
+    from stats.selectors import Area, stats_summary_live
+    from stats.services import (
+        _bounds,
+        petition_month_rows,
+        stats_rebuild,
+        stats_refresh_current,
+    )
+
+    span = Petition.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    cases = Petition.objects.count()
+    if not cases:
+        print("No cases: run `python manage.py generate_district` first.")
+        return 2
+    first = timezone.localtime(span["first"]).date().replace(day=1)
+    last = timezone.localdate().replace(day=1)
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
+        f"{cases:,} cases from {first:%Y-%m} to {last:%Y-%m}; "
+        f"{Subdistrict.objects.count()} subdistricts, "
+        f"{Community.objects.count()} communities, {Grid.objects.count()} grids\n"
+    )
+
+    # --- 2. rebuild vs raw GROUP BY; refresh vs rebuild ------------------------
+    start, end = _bounds(first, last)
+    sql, params = petition_month_rows(start=start, end=end).query.sql_with_params()
+
+    def raw_group_by():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return len(cursor.fetchall())
+
+    raw_group_by()  # warm the cache for both sides alike
+    full_runs = max(1, min(args.runs, 3))
+    t_raw, groups = _timed(raw_group_by, full_runs)
+    t_full, rows = _timed(lambda: stats_rebuild(first=first, last=last), full_runs)
+    t_inc, inc_rows = _timed(stats_refresh_current, args.runs)
+    print("roll-up build                              seconds   rows")
+    print(f"one raw SQL GROUP BY over the cases      {t_raw:9.3f}  {groups:6,}")
+    print(f"full rebuild, all months                 {t_full:9.3f}  {rows:6,}")
+    print(f"incremental refresh, current month       {t_inc:9.3f}  {inc_rows:6,}")
+    ratio_full = t_full / t_raw
+    ratio_inc = t_full / t_inc
+    print(
+        f"rebuild / raw GROUP BY: {ratio_full:.2f}x (aim <= 2x) "
+        f"{'ok' if ratio_full <= 2 else 'MISSED'}"
+    )
+    print(
+        f"rebuild / refresh: {ratio_inc:.1f}x (aim >= 10x) "
+        f"{'ok' if ratio_inc >= 10 else 'MISSED'}\n"
+    )
+
+    # --- 1. summary endpoint vs live --------------------------------------------
+    user = get_user_model().objects.filter(is_superuser=True).first()
+    if user is None:
+        user = get_user_model().objects.create_superuser("bench_stats", password=None)
+    client = Client()
+    client.force_login(user)
+    print(
+        "district summary                 roll-ups (API)   live GROUP BY   speed-up  "
+        "same JSON"
+    )
+    for months in (12, 36):
+        period_first = last
+        for _ in range(months - 1):
+            period_first = (period_first - datetime.timedelta(days=1)).replace(day=1)
+        query = {"start": f"{period_first:%Y-%m}", "end": f"{last:%Y-%m}"}
+        district = District.objects.first()
+        query["district"] = district.pk
+
+        def served(query=query):
+            response = client.get("/api/v1/stats/summary/", query)
+            assert response.status_code == 200, response.content
+            return response.json()
+
+        served()
+        t_api, api_json = _timed(served, args.runs * 4)
+        area = Area("district", district.pk, district.name)
+        t_live, live = _timed(
+            lambda pf=period_first, area=area: json.loads(
+                json.dumps(
+                    stats_summary_live(user=user, area=area, first=pf, last=last)
+                )
+            ),
+            max(1, min(args.runs, 3)),
+        )
+        same = api_json == live
+        print(
+            f"  {months:2d} months                      {t_api * 1000:9.1f} ms  "
+            f"{t_live * 1000:10.1f} ms  {t_live / t_api:8.1f}x  "
+            f"{'yes' if same else 'NO'}"
+        )
+        if not same:
+            for key in api_json:
+                if api_json[key] != live.get(key):
+                    print(f"    differs in {key}: {api_json[key]} != {live.get(key)}")
+    print("  aim: >= 10x, identical JSON\n")
+
+    # --- 3. query counts ------------------------------------------------------------
+    from django.db.models import Count
+
+    by_size = Subdistrict.objects.annotate(n=Count("communities")).order_by("n", "pk")
+    small_s, large_s = by_size.first(), by_size.last()
+    by_grids = Community.objects.annotate(n=Count("grids")).order_by("n", "pk")
+    small_c, large_c = by_grids.first(), by_grids.last()
+    areas = {
+        f"district ({Subdistrict.objects.count()})": {
+            "district": District.objects.first().pk
+        },
+        f"subdistr. ({small_s.n})": {"subdistrict": small_s.pk},
+        f"subdistr. ({large_s.n})": {"subdistrict": large_s.pk},
+        f"community ({small_c.n})": {"community": small_c.pk},
+        f"community ({large_c.n})": {"community": large_c.pk},
+    }
+    endpoints = {
+        "summary": {},
+        "series": {},
+        "ranking": {"by": "community", "min_cases": 1},
+        "drilldown": {},
+        "targets": {},
+    }
+    period = {"start": f"{last.year - 1}-{last.month:02d}", "end": f"{last:%Y-%m}"}
+    print("queries per request (units shown in brackets)")
+    print(" " * 14 + "".join(f"{name:>17}" for name in areas))
+    constant = True
+    for endpoint, extra in endpoints.items():
+        counts = []
+        for unit in areas.values():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(
+                    f"/api/v1/stats/{endpoint}/", {**period, **extra, **unit}
+                )
+            assert response.status_code == 200, response.content
+            counts.append(len(queries))
+        # Same level, different numbers of units: the same count.
+        constant &= counts[1] == counts[2] and counts[3] == counts[4]
+        print(f"  {endpoint:<12}" + "".join(f"{c:>17}" for c in counts))
+    print(f"  constant in the number of units: {'yes' if constant else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
