@@ -1,0 +1,123 @@
+"""Staff enter fee collection and targets and make dashboard tokens in the
+admin, within their own units; the roll-up lists read without a query per row."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from grids.models import Compound
+from stats.models import DashboardToken, FeeCollection
+from stats.services import stats_rebuild
+from tests.grids import factories as gf
+
+
+def _fee_form(compound, **overrides):
+    return {
+        "compound": compound.pk,
+        "month": "2026-10-01",
+        "households_billed": 120,
+        "households_paid": 114,
+        "amount_due": "18000.00",
+        "amount_collected": "17100.00",
+        "note": "",
+        **overrides,
+    }
+
+
+def test_community_staff_enter_a_months_fees(client, world):
+    client.force_login(world.users["community"])
+    compound = Compound.objects.get(name="民生·壹号院")
+    response = client.post("/admin/stats/feecollection/add/", _fee_form(compound))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fee = FeeCollection.objects.get()
+    assert fee.entered_by == world.users["community"]
+    assert fee.households_paid == 114
+    listing = client.get("/admin/stats/feecollection/")
+    assert "95.0%" in listing.content.decode()
+
+
+def test_fee_entry_errors_are_explained_and_nothing_is_saved(client, world):
+    client.force_login(world.users["community"])
+    compound = Compound.objects.get(name="民生·壹号院")
+    response = client.post(
+        "/admin/stats/feecollection/add/",
+        _fee_form(compound, households_paid=130),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["households_paid"]
+    client.post("/admin/stats/feecollection/add/", _fee_form(compound))
+    again = client.post("/admin/stats/feecollection/add/", _fee_form(compound))
+    assert again.status_code == 200  # one entry per compound and month
+    assert FeeCollection.objects.count() == 1
+
+
+def test_fees_of_another_community_cannot_be_entered(client, world):
+    client.force_login(world.users["community"])
+    foreign = Compound.objects.filter(community=world.c3).first()
+    response = client.post("/admin/stats/feecollection/add/", _fee_form(foreign))
+    assert response.status_code == 200
+    assert "compound" in response.context["adminform"].form.errors
+    assert not FeeCollection.objects.exists()
+
+
+def test_subdistrict_staff_make_a_token_shown_once(client, world, records):
+    """The key is shown once; it then reads the unit's figures; units of other
+    subdistricts are not offered."""
+    client.force_login(world.users["street"])
+    form = client.get("/admin/stats/dashboardtoken/add/")
+    choices = form.context["adminform"].form.fields["subdistrict"].queryset
+    assert list(choices) == [world.s1]
+    response = client.post(
+        "/admin/stats/dashboardtoken/add/",
+        {"name": "湖西街道指挥中心大屏", "subdistrict": world.s1.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    message = " ".join(str(m) for m in response.context["messages"])
+    key = re.search(r"([A-Za-z0-9_-]{40,})", message).group(1)
+    token = DashboardToken.objects.get()
+    assert token.prefix == key[:8] and token.created_by == world.users["street"]
+    assert (
+        key
+        not in client.get(
+            f"/admin/stats/dashboardtoken/{token.pk}/change/"
+        ).content.decode()
+    )
+    screen = APIClient()
+    screen.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert screen.get("/api/v1/stats/summary/").status_code == 200
+    refused = client.post(
+        "/admin/stats/dashboardtoken/add/",
+        {"name": "越权", "subdistrict": world.s2.pk},
+    )
+    assert refused.status_code == 200 and DashboardToken.objects.count() == 1
+
+
+def test_community_staff_cannot_make_tokens(client, world):
+    client.force_login(world.users["community"])
+    assert client.get("/admin/stats/dashboardtoken/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/stats/petitionmonthly/", "/admin/stats/communitymonthly/"]
+)
+def test_rollup_lists_do_not_query_per_row(client, world, records, url):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    stats_rebuild(first=today - datetime.timedelta(days=100), last=today)
+    client.force_login(world.users["district"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(3):
+        community = gf.CommunityFactory(subdistrict=world.s2, name=f"加测{n}")
+        gf.CompoundFactory(community=community)
+    stats_rebuild(first=today - datetime.timedelta(days=100), last=today)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(url).status_code == 200
+    assert len(more) == len(few)
