@@ -3,12 +3,12 @@ the few things district staff enter for them (fees, targets, dashboard tokens).
 
 Case grain: month × community × grid × property company (grid and company empty
 where a case has none). Grid, community, subdistrict, district and company
-figures are sums over it, so one table answers every dashboard question at the
-size of the organisation, not of the cases. Medians cannot be summed, so the
-times to accept and to close are also kept as histograms (month × community ×
-company × bucket); a median is read from the summed histogram at bucket
-resolution. Meetings, action items, volunteer service and coverage are rolled
-up per month and community.
+figures are sums over it, so one table answers
+every dashboard question at the size of the organisation, not of the cases.
+Medians cannot be summed, so each row also counts its cases within each of a
+ladder of durations (cumulative histogram columns, which do add up); a median
+is read from the sums at the ladder's resolution. Meetings, action items,
+volunteer service and coverage are rolled up per month and community.
 """
 
 import hashlib
@@ -20,6 +20,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import (
@@ -50,13 +51,19 @@ PETITION_FIGURES = (
     "close_seconds",
 )
 
-#: Upper edges (minutes) of the duration histogram's buckets; the last bucket
-#: holds everything from 30 days on. Medians are reported as the upper edge of
-#: the bucket they fall in ("half the cases closed within N hours").
-DURATION_EDGES_MINUTES = (
-    5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1080,
-    1440, 2160, 2880, 4320, 5760, 7200, 10080, 14400, 20160, 30240, 43200,
-)  # fmt: skip
+#: Ladders of durations (minutes), one per measure. Each roll-up row counts,
+#: for every rung, its cases accepted (closed) within less than that time:
+#: columns ``accept_within_NN`` and ``close_within_NN``. Those counts add up
+#: over rows like every other figure, and a median is read from the sums as
+#: the first rung that half the cases fall within ("half the cases closed
+#: within N hours"); past the top rung it is reported as the top rung.
+DURATION_LADDERS = {
+    "accept": (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 720, 1440),
+    "close": (
+        120, 240, 480, 720, 1440, 2160, 2880, 4320, 5760, 7200, 10080, 14400,
+        21600, 43200,
+    ),
+}  # fmt: skip
 
 #: The additive community figures of a month (meetings, action items, service).
 COMMUNITY_FIGURES = (
@@ -85,9 +92,14 @@ COVERAGE_FIGURES = (
 )
 
 
+def within_columns(measure: str) -> list[str]:
+    """The histogram columns of ``measure`` ("accept" or "close"), by edge."""
+    return [f"{measure}_within_{i:02d}" for i in range(len(DURATION_LADDERS[measure]))]
+
+
 class PetitionMonthly(models.Model):
     """The cases received in one month, in one grid of a community, for one
-    property company."""
+    property company (plus the histogram columns added below the class)."""
 
     month = models.DateField(_("month"))
     community = models.ForeignKey(
@@ -155,54 +167,17 @@ class PetitionMonthly(models.Model):
         return f"{self.community} {self.month:%Y-%m}"
 
 
-class PetitionDuration(models.Model):
-    """How many cases of a month, community and company took a time in one
-    bucket to be accepted or closed: the histogram medians are read from."""
-
-    class Measure(models.IntegerChoices):
-        ACCEPT = 1, _("time to accept")
-        CLOSE = 2, _("time to close")
-
-    month = models.DateField(_("month"))
-    community = models.ForeignKey(
-        Community,
-        verbose_name=_("community"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    property_company = models.ForeignKey(
-        PropertyCompany,
-        verbose_name=_("property-service company"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    measure = models.PositiveSmallIntegerField(_("measure"), choices=Measure.choices)
-    bucket = models.PositiveSmallIntegerField(_("bucket"))
-    cases = models.PositiveIntegerField(_("cases"))
-
-    scope_paths = below_community("community", [])
-
-    class Meta:
-        verbose_name = _("case duration histogram")
-        verbose_name_plural = _("case duration histograms")
-        constraints = [
-            models.UniqueConstraint(
-                "month",
-                "community",
-                Coalesce("property_company", 0),
-                "measure",
-                "bucket",
-                name="petitionduration_one_row",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["month", "community"], name="petitionduration_idx")
-        ]
-
-    def __str__(self):
-        return f"{self.community} {self.month:%Y-%m} {self.measure}/{self.bucket}"
+for _measure, _label in (
+    ("accept", _("accepted within {minutes} min")),
+    ("close", _("closed within {minutes} min")),
+):
+    for _column, _edge in zip(
+        within_columns(_measure), DURATION_LADDERS[_measure], strict=True
+    ):
+        PetitionMonthly.add_to_class(
+            _column,
+            models.PositiveIntegerField(format_lazy(_label, minutes=_edge), default=0),
+        )
 
 
 class CommunityMonthly(models.Model):

@@ -7,7 +7,6 @@ Each function runs a fixed number of queries, whatever the number of units.
 """
 
 import datetime
-from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,24 +29,23 @@ from petitions.selectors import petition_overdue_q
 from .models import (
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
-    DURATION_EDGES_MINUTES,
+    DURATION_LADDERS,
     PETITION_FIGURES,
     CommunityMonthly,
     FeeCollection,
-    PetitionDuration,
     PetitionMonthly,
     Target,
+    within_columns,
 )
 from .services import (
+    CASE_COLUMNS,
     _as_month,
     _bounds,
-    _seconds_of,
+    case_totals_live,
     community_month_rows,
     coverage_rows,
     month_start,
     next_month,
-    petition_duration_rows,
-    petition_month_rows,
 )
 
 # --- the unit figures are for ----------------------------------------------------
@@ -154,37 +152,40 @@ def _case_figures(totals: dict) -> dict:
     }
 
 
-def median_hours(histogram: dict[int, int]) -> float | None:
-    """The lower median of a duration histogram {bucket: cases}, as the upper
-    edge of its bucket in hours (the open last bucket: its lower edge)."""
-    total = sum(histogram.values())
+def median_hours(within: list[int], total: int, ladder) -> float | None:
+    """The lower median, in hours, from the counts of cases within each edge:
+    the first edge that half the cases fall within (past the last edge, that
+    edge)."""
     if not total:
         return None
-    wanted, seen = (total + 1) // 2, 0
-    for bucket in sorted(histogram):
-        seen += histogram[bucket]
-        if seen >= wanted:
-            edges = DURATION_EDGES_MINUTES
-            minutes = edges[bucket] if bucket < len(edges) else edges[-1]
-            return round(minutes / 60, 2)
-    return None  # pragma: no cover - the loop always reaches the total
+    wanted = (total + 1) // 2
+    for count, edge in zip(within, ladder, strict=True):
+        if count >= wanted:
+            return round(edge / 60, 2)
+    return round(ladder[-1] / 60, 2)
 
 
-def bucket_of(seconds: int) -> int:
-    """The histogram bucket of a duration in whole seconds (as the SQL does)."""
-    return bisect_right([edge * 60 for edge in DURATION_EDGES_MINUTES], seconds)
-
-
-def _medians(histograms: dict[int, dict[int, int]] | None) -> dict:
-    histograms = histograms or {}
+def _medians(totals: dict) -> dict:
     return {
         "median_hours_to_accept": median_hours(
-            histograms.get(PetitionDuration.Measure.ACCEPT, {})
+            [totals[c] for c in within_columns("accept")],
+            totals["accepted"],
+            DURATION_LADDERS["accept"],
         ),
         "median_hours_to_close": median_hours(
-            histograms.get(PetitionDuration.Measure.CLOSE, {})
+            [totals[c] for c in within_columns("close")],
+            totals["closed"],
+            DURATION_LADDERS["close"],
         ),
     }
+
+
+def _cases(totals: dict) -> dict:
+    """Rates, means and medians of summed case columns."""
+    return {**_case_figures(totals), **_medians(totals)}
+
+
+CASE_SUMS = {k: Sum(k, default=0) for k in CASE_COLUMNS}
 
 
 def _community_figures(totals: dict) -> dict:
@@ -257,15 +258,6 @@ def _case_rows(user, area: Area):
     return rows.filter(area.community_q())
 
 
-def _duration_rows(user, area: Area):
-    if area.kind == "grid":
-        return None  # the histograms are kept per community
-    rows = scope_queryset(PetitionDuration.objects.all(), user)
-    if area.kind == "property_company":
-        return rows.filter(property_company_id=area.id)
-    return rows.filter(area.community_q())
-
-
 def _community_rows(user, area: Area):
     if area.below_community:
         return None
@@ -323,14 +315,6 @@ def _company_figures(user, area: Area) -> dict:
     )
 
 
-def _histograms(rows) -> dict[int, dict[int, int]]:
-    histograms: dict[int, dict[int, int]] = {}
-    for row in rows:
-        bucket_counts = histograms.setdefault(row["measure"], {})
-        bucket_counts[row["bucket"]] = bucket_counts.get(row["bucket"], 0) + row["n"]
-    return histograms
-
-
 def _open_now(user, area: Area) -> dict:
     cases = _live_cases(user, area).filter(status__in=Petition.OPEN_STATUSES)
     return cases.aggregate(
@@ -343,29 +327,13 @@ def _open_now(user, area: Area) -> dict:
 
 def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date):
     """Every dashboard figure of the months ``first``..``last`` for ``area``,
-    from the roll-ups (nine queries whatever the size)."""
-    cases = _months(_case_rows(user, area), first, last).aggregate(
-        **{k: Sum(k, default=0) for k in PETITION_FIGURES}
-    )
-    durations = _duration_rows(user, area)
-    histograms = (
-        _histograms(
-            _months(durations, first, last)
-            .values("measure", "bucket")
-            .annotate(n=Sum("cases"))
-            .order_by()
-        )
-        if durations is not None
-        else None
-    )
+    from the roll-ups (eight queries whatever the size)."""
+    cases = _months(_case_rows(user, area), first, last).aggregate(**CASE_SUMS)
     result = {
         "unit": area.as_dict(),
         "start": first.strftime("%Y-%m"),
         "end": last.strftime("%Y-%m"),
-        "cases": {
-            **_case_figures(cases),
-            **(_medians(histograms) if histograms is not None else _medians(None)),
-        },
+        "cases": _cases(cases),
         "now": _open_now(user, area),
         "meetings_and_service": None,
         "coverage": None,
@@ -404,30 +372,12 @@ def stats_summary_live(*, user, area: Area, first: datetime.date, last: datetime
     current month."""
     start, end = _bounds(first, last)
     cases = _live_cases(user, area).filter(created_at__gte=start, created_at__lt=end)
-    totals = dict.fromkeys(PETITION_FIGURES, 0)
-    for row in petition_month_rows(start=start, end=end).filter(
-        pk__in=cases.values("pk")
-    ):
-        for key in PETITION_FIGURES:
-            if key == "accept_seconds":
-                totals[key] += _seconds_of(row["accept_time"])
-            elif key == "close_seconds":
-                totals[key] += _seconds_of(row["close_time"])
-            else:
-                totals[key] += row[key]
-    histograms = None
-    if area.kind != "grid":
-        histograms = {}
-        for measure in PetitionDuration.Measure.values:
-            histograms[measure] = {
-                row["bucket"]: row["cases"]
-                for row in petition_duration_rows(cases=cases, measure=measure, by=())
-            }
+    totals = case_totals_live(cases)
     result = {
         "unit": area.as_dict(),
         "start": first.strftime("%Y-%m"),
         "end": last.strftime("%Y-%m"),
-        "cases": {**_case_figures(totals), **_medians(histograms)},
+        "cases": _cases(totals),
         "now": _open_now(user, area),
         "meetings_and_service": None,
         "coverage": None,
@@ -492,19 +442,9 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
         _as_month(row["month"]): row
         for row in _months(_case_rows(user, area), first, last)
         .values("month")
-        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .annotate(**CASE_SUMS)
         .order_by()
     }
-    durations = _duration_rows(user, area)
-    histograms: dict = {}
-    if durations is not None:
-        for row in (
-            _months(durations, first, last)
-            .values("month", "measure", "bucket")
-            .annotate(n=Sum("cases"))
-            .order_by()
-        ):
-            histograms.setdefault(_as_month(row["month"]), []).append(row)
     community_rows = _community_rows(user, area)
     flows = (
         {
@@ -524,13 +464,11 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
         .annotate(**FEE_SUMS)
         .order_by()
     }
-    empty_cases = dict.fromkeys(PETITION_FIGURES, 0)
+    empty_cases = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for month in _month_list(first, last):
         record = {"month": month.strftime("%Y-%m")}
-        record.update(_case_figures(cases.get(month, empty_cases)))
-        if durations is not None:
-            record.update(_medians(_histograms(histograms.get(month, []))))
+        record.update(_cases(cases.get(month, empty_cases)))
         if community_rows is not None:
             row = flows.get(month, {})
             record.update(_community_figures(row))
@@ -578,7 +516,7 @@ def petition_ranking(
         rows.values(
             f"{field}_id" if by != "subdistrict" else f"{field}", f"{field}__name"
         )
-        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .annotate(**CASE_SUMS)
         .order_by()
     )
     ranked = []
@@ -589,7 +527,7 @@ def petition_ranking(
             {
                 "id": row.get(f"{field}_id", row.get(field)),
                 "name": row[f"{field}__name"],
-                **_case_figures(row),
+                **_cases(row),
             }
         )
     ranked.sort(
@@ -633,7 +571,7 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
         row[key]: row
         for row in _months(_case_rows(user, area), first, last)
         .values(key)
-        .annotate(**{k: Sum(k, default=0) for k in PETITION_FIGURES})
+        .annotate(**CASE_SUMS)
         .order_by()
     }
     live_key = {
@@ -662,11 +600,11 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
             .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES})
             .order_by()
         }
-    empty = dict.fromkeys(PETITION_FIGURES, 0)
+    empty = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for child in children:
         record = {"id": child["pk"], "kind": level, "name": child["name"]}
-        record.update(_case_figures(cases.get(child["pk"], empty)))
+        record.update(_cases(cases.get(child["pk"], empty)))
         record.update(
             {k: now.get(child["pk"], {}).get(k, 0) for k in ("open", "overdue")}
         )

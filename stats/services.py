@@ -10,21 +10,17 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BigIntegerField,
-    Case,
     Count,
-    DurationField,
+    DateField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     OuterRef,
     Q,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -39,12 +35,12 @@ from volunteers.models import Activity, SignUp, Wish
 from .models import (
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
-    DURATION_EDGES_MINUTES,
+    DURATION_LADDERS,
     PETITION_FIGURES,
     CommunityMonthly,
     DashboardToken,
-    PetitionDuration,
     PetitionMonthly,
+    within_columns,
 )
 
 # --- months -------------------------------------------------------------------
@@ -83,10 +79,6 @@ def _as_month(value) -> datetime.date:
 # --- case figures -------------------------------------------------------------
 
 
-def _seconds(expression):
-    return ExpressionWrapper(expression, output_field=DurationField())
-
-
 class EpochSeconds(Func):
     """Whole seconds since 1970 of a datetime column, on every database."""
 
@@ -97,76 +89,105 @@ class EpochSeconds(Func):
         return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)")
 
 
-def duration_bucket(since: str, until: str):
-    """The histogram bucket of the whole seconds from ``since`` to ``until``."""
-    seconds = EpochSeconds(until) - EpochSeconds(since)
-    return Case(
-        *[
-            When(Q(_duration__lt=edge * 60), then=Value(index))
-            for index, edge in enumerate(DURATION_EDGES_MINUTES)
-        ],
-        default=Value(len(DURATION_EDGES_MINUTES)),
-    ), seconds
-
-
-def petition_month_rows(*, start, end):
-    """Return the case roll-up rows of the cases received in [start, end): one
-    GROUP BY over the case table."""
-    closed = Q(status=Petition.Status.CLOSED)
-    return (
-        Petition.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month", "community_id", "grid_id", "compound__property_company_id")
-        .annotate(
-            received=Count("id"),
-            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-            accepted_on_time=Count("id", filter=Q(accepted_at__lte=F("accept_due_at"))),
-            closed=Count("id", filter=closed),
-            closed_on_time=Count(
-                "id", filter=closed & Q(resolved_at__lte=F("resolve_due_at"))
-            ),
-            rated=Count("id", filter=~Q(rating="")),
-            satisfied=Count("id", filter=Q(rating=Petition.Rating.SATISFIED)),
-            fairly_satisfied=Count("id", filter=Q(rating=Petition.Rating.FAIRLY)),
-            reopened=Count("id", filter=Q(reopen_count__gt=0)),
-            referred=Count("id", filter=Q(department__isnull=False)),
-            complaints=Count("id", filter=Q(category__group=Category.Group.COMPLAINT)),
-            disputes_mediated=Count(
-                "id", filter=closed & Q(category__group=Category.Group.DISPUTE)
-            ),
-            accept_time=Sum(
-                _seconds(F("accepted_at") - F("created_at")),
-                filter=Q(accepted_at__isnull=False),
-            ),
-            close_time=Sum(_seconds(F("closed_at") - F("created_at")), filter=closed),
-        )
-        .order_by()
-    )
-
-
-def petition_duration_rows(*, cases, measure: int, by=("month",)):
-    """Return (group…, bucket, cases) rows of the times to accept (measure 1)
-    or to close (measure 2) of ``cases``, grouped by ``by``."""
-    if measure == PetitionDuration.Measure.ACCEPT:
-        cases, until = cases.filter(accepted_at__isnull=False), "accepted_at"
-    else:
-        cases, until = cases.filter(status=Petition.Status.CLOSED), "closed_at"
-    bucket, seconds = duration_bucket("created_at", until)
-    return (
-        cases.annotate(month=TruncMonth("created_at"), _duration=seconds)
-        .annotate(bucket=bucket)
-        .values(*by, "bucket")
-        .annotate(cases=Count("id"))
-        .order_by()
-    )
-
-
-#: The case figures counted in the GROUP BY (the seconds are summed durations).
+#: The case figures counted (the others are summed whole seconds).
 COUNTED = tuple(k for k in PETITION_FIGURES if not k.endswith("_seconds"))
 
 
-def _seconds_of(value) -> int:
-    return int(value.total_seconds()) if value else 0
+def case_aggregates() -> dict:
+    """The aggregate of every case column of the roll-ups: the one definition
+    of each case figure, used by the rebuild (grouped) and by the live
+    yardstick (over any cases)."""
+    closed = Q(status=Petition.Status.CLOSED)
+    accepted = Q(accepted_at__isnull=False)
+    conditions = {
+        "received": None,
+        "accepted": accepted,
+        "accepted_on_time": Q(accepted_at__lte=F("accept_due_at")),
+        "closed": closed,
+        "closed_on_time": closed & Q(resolved_at__lte=F("resolve_due_at")),
+        "rated": ~Q(rating=""),
+        "satisfied": Q(rating=Petition.Rating.SATISFIED),
+        "fairly_satisfied": Q(rating=Petition.Rating.FAIRLY),
+        "reopened": Q(reopen_count__gt=0),
+        "referred": Q(department__isnull=False),
+        "complaints": Q(category__group=Category.Group.COMPLAINT),
+        "disputes_mediated": closed & Q(category__group=Category.Group.DISPUTE),
+    }
+    assert tuple(conditions) == COUNTED
+    # The duration ladders compare timestamps: no arithmetic on every row.
+    for measure, until, condition in (
+        ("accept", "accepted_at", accepted),
+        ("close", "closed_at", closed),
+    ):
+        for column, edge in zip(
+            within_columns(measure), DURATION_LADDERS[measure], strict=True
+        ):
+            conditions[column] = condition & Q(
+                **{f"{until}__lt": F("created_at") + datetime.timedelta(minutes=edge)}
+            )
+    aggregates = {name: Count("id", filter=q) for name, q in conditions.items()}
+    for name, until, condition in (
+        ("accept_seconds", "accepted_at", accepted),
+        ("close_seconds", "closed_at", closed),
+    ):
+        aggregates[name] = Sum(
+            EpochSeconds(until) - EpochSeconds("created_at"),
+            filter=condition,
+            default=0,
+        )
+    return aggregates
+
+
+#: Every additive case column of the roll-ups, figures and ladders alike.
+CASE_COLUMNS = tuple(case_aggregates())
+
+
+def case_totals_live(cases) -> dict:
+    """Sum the case columns of ``cases`` straight from the case table: the
+    live yardstick (one query)."""
+    return {k: int(v or 0) for k, v in cases.aggregate(**case_aggregates()).items()}
+
+
+def _insert_case_rollups(start, end) -> int:
+    """Write the case roll-ups of [start, end) with one GROUP BY over the
+    cases: they are read once and no row passes through Python."""
+    grouped, params = (
+        Petition.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(
+            f_month=TruncMonth("created_at", output_field=DateField()),
+            f_company=F("compound__property_company_id"),
+        )
+        .values("f_month", "community_id", "grid_id", "f_company")
+        .annotate(**case_aggregates())
+        .order_by()
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    columns = ["month", "community_id", "grid_id", "property_company_id"]
+    columns += [*CASE_COLUMNS, "refreshed_at"]
+    # Our own table and column names around the ORM's own SQL and parameters.
+    insert = "INSERT INTO {} ({}) SELECT {}, %s FROM ".format(  # noqa: S608
+        quote(PetitionMonthly._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(quote(c) for c in ["f_month", "community_id", "grid_id", "f_company"])
+        + ", "
+        + ", ".join(quote(c) for c in CASE_COLUMNS),
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(insert + f"({grouped}) g", (now, *params))
+            return cursor.rowcount
+        # PostgreSQL runs a CREATE TABLE … AS in parallel but not an INSERT …
+        # SELECT: group into a temporary table, then copy it over.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("DROP TABLE IF EXISTS stats_case_rollup_new")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stats_case_rollup_new ON COMMIT DROP AS " + grouped,
+            params,
+        )
+        cursor.execute(insert + "stats_case_rollup_new", (now,))
+        return cursor.rowcount
 
 
 # --- community figures --------------------------------------------------------
@@ -340,7 +361,6 @@ def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
 def _replace_months(first, last, start, end, this_month) -> int:
     months = Q(month__gte=first, month__lte=last)
     PetitionMonthly.objects.filter(months).delete()
-    PetitionDuration.objects.filter(months).delete()
     kept_coverage = {
         (row["month"], row["community_id"]): {k: row[k] for k in COVERAGE_FIGURES}
         for row in CommunityMonthly.objects.filter(
@@ -349,35 +369,7 @@ def _replace_months(first, last, start, end, this_month) -> int:
     }
     CommunityMonthly.objects.filter(months).delete()
 
-    case_rows = [
-        PetitionMonthly(
-            month=_as_month(row["month"]),
-            community_id=row["community_id"],
-            grid_id=row["grid_id"],
-            property_company_id=row["compound__property_company_id"],
-            accept_seconds=_seconds_of(row["accept_time"]),
-            close_seconds=_seconds_of(row["close_time"]),
-            **{key: row[key] for key in COUNTED},
-        )
-        for row in petition_month_rows(start=start, end=end)
-    ]
-    PetitionMonthly.objects.bulk_create(case_rows, batch_size=2000)
-
-    cases = Petition.objects.filter(created_at__gte=start, created_at__lt=end)
-    by = ("month", "community_id", "compound__property_company_id")
-    duration_rows = [
-        PetitionDuration(
-            month=_as_month(row["month"]),
-            community_id=row["community_id"],
-            property_company_id=row["compound__property_company_id"],
-            measure=measure,
-            bucket=row["bucket"],
-            cases=row["cases"],
-        )
-        for measure in PetitionDuration.Measure.values
-        for row in petition_duration_rows(cases=cases, measure=measure, by=by)
-    ]
-    PetitionDuration.objects.bulk_create(duration_rows, batch_size=2000)
+    case_rows = _insert_case_rollups(start, end)
 
     flows = community_month_rows(start=start, end=end)
     coverage = coverage_rows() if first <= this_month <= last else {}
@@ -403,7 +395,7 @@ def _replace_months(first, last, start, end, this_month) -> int:
             )
         )
     CommunityMonthly.objects.bulk_create(community_rows, batch_size=2000)
-    return len(case_rows) + len(duration_rows) + len(community_rows)
+    return case_rows + len(community_rows)
 
 
 def stats_refresh_current() -> int:

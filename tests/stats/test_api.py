@@ -256,11 +256,11 @@ def test_query_counts_do_not_grow_with_the_number_of_units(
     assert after == before
     # Pinned, so that a new query per unit shows here.
     assert before == {
-        "summary": 14,
-        "series": 10,
+        "summary": 13,
+        "series": 9,
         "ranking": 7,
         "drilldown": 11,
-        "targets": 16,
+        "targets": 15,
     }
 
 

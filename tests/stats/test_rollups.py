@@ -10,11 +10,10 @@ from django.utils import timezone
 from grids.models import Compound, PartyOrganization
 from petitions.models import Petition
 from petitions.selectors import petition_list
-from stats.models import DURATION_EDGES_MINUTES, CommunityMonthly, PetitionMonthly
+from stats.models import DURATION_LADDERS, CommunityMonthly, PetitionMonthly
 from stats.selectors import (
     Area,
     _case_figures,
-    bucket_of,
     stats_series,
     stats_summary,
     stats_summary_live,
@@ -27,19 +26,16 @@ def _months():
     return today - datetime.timedelta(days=100), today
 
 
-def _median_hours(durations) -> float | None:
-    """Lower median of the durations, to the upper edge of its bucket, counted
-    here in Python (not with the roll-ups' SQL)."""
+def _median_hours(durations, ladder) -> float | None:
+    """Lower median of the durations as the first edge it falls within,
+    counted here in Python (not with the roll-ups' SQL)."""
     if not durations:
         return None
-    buckets = sorted(bucket_of(d) for d in durations)
-    bucket = buckets[(len(buckets) + 1) // 2 - 1]
-    edges = DURATION_EDGES_MINUTES
-    return round((edges[bucket] if bucket < len(edges) else edges[-1]) / 60, 2)
-
-
-def _whole(moment) -> int:
-    return int(moment.timestamp())
+    middle = sorted(durations)[(len(durations) + 1) // 2 - 1]
+    for edge in ladder:
+        if middle < datetime.timedelta(minutes=edge):
+            return round(edge / 60, 2)
+    return round(ladder[-1] / 60, 2)
 
 
 def _expected_cases(cases) -> dict:
@@ -71,10 +67,12 @@ def _expected_cases(cases) -> dict:
     return {
         **_case_figures(totals),
         "median_hours_to_accept": _median_hours(
-            [_whole(p.accepted_at) - _whole(p.created_at) for p in accepted]
+            [p.accepted_at - p.created_at for p in accepted],
+            DURATION_LADDERS["accept"],
         ),
         "median_hours_to_close": _median_hours(
-            [_whole(p.closed_at) - _whole(p.created_at) for p in closed]
+            [p.closed_at - p.created_at for p in closed],
+            DURATION_LADDERS["close"],
         ),
     }
 
