@@ -1,0 +1,264 @@
+"""``generate_district`` builds a district of the requested shape whose rows hang
+together, gives the same data for the same seed, and refuses a database that
+already has a district."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import F
+from django.utils.dateparse import parse_datetime
+
+from deliberation.models import ActionItem, AgendaTopic, Meeting
+from grids.models import (
+    Building,
+    Community,
+    Compound,
+    District,
+    Grid,
+    Household,
+    PropertyCompany,
+    Subdistrict,
+)
+from petitions.models import Petition
+from volunteers.models import SignUp, Wish
+
+NOW = "2025-06-30T18:00:00+08:00"
+SHAPE = {
+    "subdistricts": 3,
+    "communities": 10,
+    "grids": 40,
+    "companies": 4,
+    "seed": 1,
+    "now": NOW,
+    "no_rollups": True,
+}
+
+TINY = {"scale": 0.001, "subdistricts": 2, "communities": 4, "grids": 8}
+
+
+def generate(**options):
+    out = io.StringIO()
+    call_command("generate_district", stdout=out, stderr=out, **{**SHAPE, **options})
+    return out.getvalue()
+
+
+@pytest.fixture
+def district(db):
+    """A small district with enough months of meetings and activities to check."""
+    generate(scale=0.01)
+    return District.objects.get()
+
+
+def test_generate_district_builds_the_requested_shape(district):
+    """The organisation has exactly the requested counts; volumes follow scale."""
+    assert Subdistrict.objects.filter(district=district).count() == 3
+    assert Community.objects.count() == 10
+    assert Grid.objects.count() == 40
+    assert PropertyCompany.objects.count() == 4
+    assert Petition.objects.count() == 10_000  # 1,000,000 × 0.01
+    assert Household.objects.count() >= 1_000
+    for community in Community.objects.all():
+        assert 8 <= community.compounds.count() <= 15
+        assert community.grids.exists()
+    # Some compounds are self-governed (三无), most have a company.
+    three_no = Compound.objects.filter(
+        property_company=None, supervising_unit="", owners_committee=None
+    )
+    assert three_no.exists()
+    assert Compound.objects.exclude(property_company=None).count() > three_no.count()
+    # Every grid has buildings, and a building's grid is in its compound's community.
+    assert not Grid.objects.filter(buildings=None).exists()
+    assert not Building.objects.exclude(
+        grid__community=F("compound__community")
+    ).exists()
+
+
+def test_generate_district_cases_hang_together(district):
+    """Every case's grid, compound and building lie in its community and fit
+    each other; deadlines follow the category; timestamps are in order."""
+    cases = Petition.objects.all()
+    with_grid = cases.exclude(grid=None)
+    assert with_grid.exists() and cases.filter(grid=None).exists()
+    assert not with_grid.exclude(grid__community=F("community")).exists()
+    assert not with_grid.exclude(compound__community=F("community")).exists()
+    assert not with_grid.exclude(building__compound=F("compound")).exists()
+    assert not with_grid.exclude(building__grid=F("grid")).exists()
+    assert not cases.filter(grid=None, building__isnull=False).exists()
+
+    now = parse_datetime(NOW)
+    closed = {Petition.Status.CLOSED, Petition.Status.REJECTED, Petition.Status.MERGED}
+    for case in cases.select_related("category"):
+        assert case.created_at <= now
+        assert case.accept_due_at - case.created_at == datetime.timedelta(
+            hours=case.category.accept_hours
+        )
+        assert case.resolve_due_at - case.created_at == datetime.timedelta(
+            hours=case.category.resolve_hours
+        )
+        assert case.updated_at >= case.created_at
+        if case.accepted_at:
+            assert case.created_at < case.accepted_at <= now
+        if case.resolved_at:
+            assert case.accepted_at < case.resolved_at <= now
+        assert (case.closed_at is not None) == (case.status in closed)
+        if case.closed_at:
+            assert case.created_at <= case.closed_at <= now
+        if case.rating:
+            assert case.status == Petition.Status.CLOSED
+        if case.status == Petition.Status.MERGED:
+            assert case.merged_into.community_id == case.community_id
+            assert case.merged_into_id < case.pk
+        if case.status == Petition.Status.SUBMITTED:
+            assert case.accepted_at is None
+
+
+def test_generate_district_distributions_are_realistic(district):
+    """Most cases are accepted in time and closed; some are late, open, overdue,
+    reopened, referred; closed cases carry every kind of rating and none."""
+    cases = Petition.objects.all()
+    total = cases.count()
+    on_time = cases.filter(accepted_at__lte=F("accept_due_at")).count()
+    late = cases.filter(accepted_at__gt=F("accept_due_at")).count()
+    assert on_time > 0.8 * total and late > 0.02 * total
+    closed = cases.filter(status=Petition.Status.CLOSED)
+    assert closed.count() > 0.85 * total
+    open_cases = cases.filter(status__in=Petition.OPEN_STATUSES)
+    assert open_cases.exists()
+    assert open_cases.filter(resolve_due_at__lt=parse_datetime(NOW)).exists()
+    assert cases.filter(reopen_count__gt=0).exists()
+    assert cases.exclude(department=None).exists()
+    ratings = set(closed.values_list("rating", flat=True))
+    assert ratings == {*Petition.Rating.values, ""}
+    satisfied = closed.filter(rating=Petition.Rating.SATISFIED).count()
+    assert satisfied > closed.filter(rating=Petition.Rating.DISSATISFIED).count()
+
+
+def test_generate_district_meetings_and_volunteers_hang_together(district):
+    """Meetings have decisions and action items due after the meeting, some
+    done late; sign-ups and wishes stay in their community."""
+    assert Meeting.objects.filter(status=Meeting.Status.CLOSED).exists()
+    assert AgendaTopic.objects.exclude(decision="").exists()
+    items = ActionItem.objects.select_related("topic__meeting")
+    assert items.exists()
+    for item in items:
+        assert item.due_date >= item.topic.meeting.series_date
+        assert (item.done_at is not None) == (item.status == ActionItem.Status.DONE)
+    for topic in AgendaTopic.objects.exclude(carried_item=None).select_related(
+        "meeting", "carried_item__topic__meeting"
+    ):
+        earlier = topic.carried_item.topic.meeting
+        assert earlier.body_id == topic.meeting.body_id
+        assert earlier.starts_at < topic.meeting.starts_at
+    for topic in AgendaTopic.objects.exclude(petition=None).select_related(
+        "petition", "meeting__body"
+    ):
+        assert topic.petition.community_id == topic.meeting.body.community_id
+    verified = SignUp.objects.exclude(verified_hours=None)
+    assert verified.exists()
+    assert not verified.filter(check_in_at=None).exists()
+    assert not SignUp.objects.exclude(
+        person__community=F("activity__community")
+    ).exists()
+    assert Wish.objects.filter(status="confirmed").exists()
+    assert not Wish.objects.filter(
+        status__in=["claimed", "fulfilled", "confirmed"], claimer_phone=""
+    ).exists()
+
+
+def test_generate_district_refuses_a_database_with_a_district(db):
+    """A second run without --force stops with a clear error and writes nothing."""
+    generate(**TINY)
+    with pytest.raises(CommandError, match="--force"):
+        generate(**TINY)
+    assert District.objects.count() == 1
+    assert Petition.objects.count() == 1_000
+
+
+def test_generate_district_refuses_a_bad_scale(db):
+    with pytest.raises(CommandError):
+        generate(scale=0)
+    assert not District.objects.exists()
+
+
+def _fingerprint(district):
+    """What a district's data looks like, apart from its unique names and tokens."""
+    cases = Petition.objects.filter(community__subdistrict__district=district)
+    return {
+        "communities": Community.objects.filter(subdistrict__district=district).count(),
+        "households": Household.objects.filter(
+            unit__building__compound__community__subdistrict__district=district
+        ).count(),
+        "meetings": Meeting.objects.filter(
+            body__community__subdistrict__district=district
+        ).count(),
+        "cases": list(
+            cases.order_by("created_at", "id").values_list(
+                "category__code",
+                "status",
+                "rating",
+                "reopen_count",
+                "created_at",
+                "accepted_at",
+                "closed_at",
+                "reporter_name",
+            )
+        ),
+    }
+
+
+def test_generate_district_same_seed_gives_the_same_data(db):
+    """Two runs with one seed and one --now differ only in names and tokens."""
+    generate(**TINY)
+    generate(**TINY, force=True)
+    first, second = District.objects.order_by("pk")
+    assert first.name != second.name
+    assert _fingerprint(first) == _fingerprint(second)
+    assert len(_fingerprint(first)["cases"]) == 1_000
+    tokens = Petition.objects.values_list("tracking_token", flat=True)
+    assert len(set(tokens)) == 2_000
+
+
+def test_generate_district_survives_failing_rollups(db, monkeypatch):
+    """If the roll-ups cannot be built, the command says what to run instead."""
+
+    def broken(**kwargs):
+        raise RuntimeError("stats are being rebuilt")
+
+    monkeypatch.setattr("stats.services.stats_rebuild", broken)
+    output = generate(
+        scale=0.0005, subdistricts=1, communities=2, grids=2, no_rollups=False
+    )
+    assert "rebuild_stats --from 2022-06 --to 2025-06" in output
+    assert Petition.objects.count() == 500
+
+
+def _case_table_schema():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'petitions_petition' "
+            "UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = 'petitions_petition'::regclass "
+            "ORDER BY 1"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL loads cases by COPY"
+)
+def test_generate_district_restores_case_indexes_on_postgresql(db, monkeypatch):
+    """The bulk load drops the case table's indexes and foreign keys and puts
+    every one of them back, and the id sequence continues after the load."""
+    before = _case_table_schema()
+    monkeypatch.setattr("stats.generate.DEFER_INDEXES_FROM", 0)
+    generate(**TINY)
+    assert _case_table_schema() == before
+    case = Petition.objects.get(pk=Petition.objects.order_by("pk").last().pk)
+    case.pk = None
+    case.number = "copy"
+    case.tracking_token = "copy"
+    case.save()
+    assert case.pk == 1_000 + Petition.objects.order_by("pk").first().pk
