@@ -7,7 +7,6 @@ staff member's session, so the page, the API and its CSV and Excel downloads
 always show the same numbers.
 """
 
-import datetime
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -17,8 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from grids.models import Community, District, Grid, PropertyCompany, Subdistrict
 from grids.scoping import LEVELS, user_scope
 from grids.selectors import (
     community_list,
@@ -33,7 +34,8 @@ from .selectors import AREA_KINDS
 #: The right the statistics API asks for (``stats.api.views.CanReadStats``).
 STATS_PERMISSION = "stats.view_petitionmonthly"
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Years the API can page through without running off the calendar.
+_MONTH = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
 
 # Each kind of unit, how to read it with its parents in one query, and the
 # parents (nearest last) that the breadcrumb leads up through.
@@ -54,18 +56,39 @@ _UNITS = {
 }
 
 
-def _default_period() -> tuple[str, str]:
-    """This month and the eleven before it, as the API defaults them."""
-    end = timezone.localdate().replace(day=1)
-    start = (end - datetime.timedelta(days=335)).replace(day=1)
-    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+#: The model of each kind of unit, whose (translated) name the page shows.
+_KIND_MODELS = {
+    "district": District,
+    "subdistrict": Subdistrict,
+    "community": Community,
+    "grid": Grid,
+    "property_company": PropertyCompany,
+}
+
+
+def _kind_name(kind: str, plural: bool = False) -> str:
+    meta = _KIND_MODELS[kind]._meta
+    return capfirst(meta.verbose_name_plural if plural else meta.verbose_name)
+
+
+def _period(start: str, end: str) -> tuple[str, str]:
+    """The months asked for; a month the browser could not have sent falls
+    back, as in the API, to this month for the end and the eleven months
+    before the end for the start. A period the API refuses (end before start,
+    too long) is passed on: its 400 is shown on the page."""
+    if not _MONTH.fullmatch(end):
+        end = timezone.localdate().strftime("%Y-%m")
+    if not _MONTH.fullmatch(start):
+        months = int(end[:4]) * 12 + int(end[5:]) - 1 - 11
+        start = f"{months // 12:04d}-{months % 12 + 1:02d}"
+    return start, end
 
 
 def _requested_unit(query) -> tuple[str, int] | None:
     """The one unit asked for in the query string (the first kind given), or
     None for every unit of the caller's; a malformed id is a 404."""
     for kind in AREA_KINDS:
-        if kind in query:
+        if query.get(kind, "") != "":
             try:
                 pk = int(query[kind])
             except ValueError:
@@ -110,23 +133,18 @@ def _labels() -> dict:
         "received": _("Cases received"),
         "closed": _("Cases closed"),
         "closure_rate": _("Closure rate"),
-        "closed_on_time_rate": _("Closed on time"),
         "satisfaction_rate": _("Satisfaction"),
-        "open": _("Open now"),
         "overdue": _("Overdue now"),
         "open_not_overdue": _("Open, within time"),
-        "median_hours_to_close": _("Median hours to close"),
-        "verified_hours": _("Verified volunteer hours"),
-        "meetings_held": _("Meetings held"),
-        "fee_collection_rate": _("Fee collection rate"),
-        "coverage_rate": _("Party organisation coverage"),
-        "hours": _("hours"),
-        "month": _("Month"),
-        "rank": _("Rank"),
-        "name": _("Name"),
-        "unit": _("Unit"),
-        "loading": _("Loading…"),
         "no_data": _("No data for this period."),
+        "no_data_short": _("No data"),
+        "not_applicable": _("Not counted for this unit"),
+        "no_open": _("No case is open now."),
+        "closed_count": _("%(count)s closed"),
+        "rated_count": _("%(count)s rated"),
+        "mean_hours": _("mean %(value)s"),
+        "turnouts": _("%(count)s turnouts"),
+        "decisions": _("%(count)s decisions"),
         "no_children": _("This unit has no units below it to compare."),
         "no_ranking": _(
             "No property company has enough cases to be ranked "
@@ -135,6 +153,7 @@ def _labels() -> dict:
         "no_targets": _("No targets are set for your district."),
         "error": _("The figures could not be loaded."),
         "error_network": _("The server could not be reached. Try again later."),
+        "error_chart": _("The chart library did not load; the tables still work."),
         "status": _("Server answer %(status)s"),
         "open_unit": _("Open the dashboard of %(name)s"),
         "target": _("Target"),
@@ -149,12 +168,7 @@ def _labels() -> dict:
         "baseline": _("a year before: %(value)s"),
         "as_of": _("as of %(month)s"),
         "of_total": _("%(part)s of %(whole)s"),
-        "levels": {
-            "district": _("district"),
-            "subdistrict": _("subdistricts"),
-            "community": _("communities"),
-            "grid": _("grids"),
-        },
+        "levels": {kind: _kind_name(kind, plural=True) for kind in LEVELS},
     }
 
 
@@ -165,21 +179,20 @@ def dashboard(request):
     ``subdistrict``, ``community``, ``grid``, ``property_company``."""
     if not request.user.has_perm(STATS_PERMISSION):
         raise PermissionDenied
-    default_start, default_end = _default_period()
-    start, end = request.GET.get("start", ""), request.GET.get("end", "")
-    # A month the browser could not have sent falls back to the default; a
-    # period the API refuses (end before start, too long) is its 400 to show.
-    start = start if _MONTH.match(start) else default_start
-    end = end if _MONTH.match(end) else default_end
+    start, end = _period(request.GET.get("start", ""), request.GET.get("end", ""))
     unit = _requested_unit(request.GET)
     trail = dashboard_trail(user=request.user, kind=unit[0], pk=unit[1]) if unit else []
-    query = {"start": start, "end": end, **({unit[0]: unit[1]} if unit else {})}
     page = reverse("stats-dashboard")
+
+    def link(**unit_query) -> str:
+        return f"{page}?{urlencode({'start': start, 'end': end, **unit_query})}"
+
     for step in trail:
-        step["url"] = f"{page}?{urlencode({'start': start, 'end': end, step['kind']: step['id']})}"
+        step["url"] = link(**{step["kind"]: step["id"]})
+        step["kind_name"] = _kind_name(step["kind"])
+    query = {"start": start, "end": end, **({unit[0]: unit[1]} if unit else {})}
     config = {
         "query": query,
-        "unit": {"kind": unit[0], "id": unit[1]} if unit else None,
         "dashboard": page,
         "language": request.LANGUAGE_CODE,
         "api": {
@@ -195,9 +208,10 @@ def dashboard(request):
             "config": config,
             "start": start,
             "end": end,
-            "unit": unit,
-            "trail": trail,
-            "root_url": f"{page}?{urlencode({'start': start, 'end': end})}",
+            "unit": trail[-1] if trail else None,
+            "parents": trail[:-1],
+            "root_url": link(),
+            "up_url": trail[-2]["url"] if len(trail) > 1 else link(),
             "query_string": urlencode(query),
         },
     )
