@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from grids.models import Community, Compound, PartyOrganization, PropertyCompany
-from grids.scoping import scope_queryset, user_scope
+from grids.scoping import LEVELS, scope_queryset, user_scope
 from grids.selectors import (
     community_list,
     district_list,
@@ -94,7 +94,13 @@ def area_for(*, user, kind: str | None = None, pk: int | None = None) -> Area:
     every unit the caller may see."""
     if not kind:
         return Area()
-    unit = _AREA_LISTS[kind](user=user).filter(pk=pk).first()
+    joins = {"grid": ["community__subdistrict"], "community": ["subdistrict"]}
+    unit = (
+        _AREA_LISTS[kind](user=user)
+        .select_related(*joins.get(kind, []))
+        .filter(pk=pk)
+        .first()
+    )
     if unit is None or not _covers(user_scope(user), kind, unit):
         raise Http404
     return Area(kind=kind, id=unit.pk, name=unit.name)
@@ -119,6 +125,51 @@ def _covers(scope, kind: str, unit) -> bool:
         if kind == "grid":
             chain_ids["grid"] = unit.pk
     return any(unit_id in scope.ids(level) for level, unit_id in chain_ids.items())
+
+
+# For the dashboard's breadcrumb: each kind of unit, how to read it with its
+# parents in one query, and the parents (nearest last) it leads up through.
+_UNITS = {
+    "district": (district_list, (), ()),
+    "subdistrict": (subdistrict_list, ("district",), ("district",)),
+    "community": (
+        community_list,
+        ("subdistrict__district",),
+        ("subdistrict__district", "subdistrict"),
+    ),
+    "grid": (
+        grid_list,
+        ("community__subdistrict__district",),
+        ("community__subdistrict__district", "community__subdistrict", "community"),
+    ),
+    "property_company": (property_company_list, ("district",), ("district",)),
+}
+
+
+def _follow(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def dashboard_trail(*, user, kind: str, pk: int) -> list[dict]:
+    """Return the unit ``kind`` ``pk`` (last) with the parents above it that
+    are the user's to open, each as {kind, id, name}; 404 if the user may not
+    see it. Parents above the user's own highest level are left out: a
+    community's staff start from their community, not the district."""
+    area_for(user=user, kind=kind, pk=pk)  # 404 unless the unit is wholly theirs
+    selector, joins, parents = _UNITS[kind]
+    unit = selector(user=user).select_related(*joins).get(pk=pk)
+    scope = user_scope(user)
+    trail = []
+    for path in parents:
+        parent = _follow(unit, path)
+        parent_kind = path.rsplit("__", 1)[-1]
+        level = LEVELS.index(parent_kind)
+        if scope.is_all or any(scope.ids(above) for above in LEVELS[: level + 1]):
+            trail.append({"kind": parent_kind, "id": parent.pk, "name": parent.name})
+    trail.append({"kind": kind, "id": unit.pk, "name": unit.name})
+    return trail
 
 
 # --- derived figures --------------------------------------------------------------

@@ -20,41 +20,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from grids.models import Community, District, Grid, PropertyCompany, Subdistrict
-from grids.scoping import LEVELS, user_scope
-from grids.selectors import (
-    community_list,
-    district_list,
-    grid_list,
-    property_company_list,
-    subdistrict_list,
-)
+from grids.scoping import LEVELS
 
-from .selectors import AREA_KINDS
+from .selectors import AREA_KINDS, dashboard_trail
 
 #: The right the statistics API asks for (``stats.api.views.CanReadStats``).
 STATS_PERMISSION = "stats.view_petitionmonthly"
 
 # Years the API can page through without running off the calendar.
 _MONTH = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
-
-# Each kind of unit, how to read it with its parents in one query, and the
-# parents (nearest last) that the breadcrumb leads up through.
-_UNITS = {
-    "district": (district_list, (), ()),
-    "subdistrict": (subdistrict_list, ("district",), ("district",)),
-    "community": (
-        community_list,
-        ("subdistrict__district",),
-        ("subdistrict__district", "subdistrict"),
-    ),
-    "grid": (
-        grid_list,
-        ("community__subdistrict__district",),
-        ("community__subdistrict__district", "community__subdistrict", "community"),
-    ),
-    "property_company": (property_company_list, ("district",), ("district",)),
-}
-
 
 #: The model of each kind of unit, whose (translated) name the page shows.
 _KIND_MODELS = {
@@ -97,33 +71,6 @@ def _requested_unit(query) -> tuple[str, int] | None:
                 raise Http404
             return kind, pk
     return None
-
-
-def _follow(obj, path: str):
-    for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj
-
-
-def dashboard_trail(*, user, kind: str, pk: int) -> list[dict]:
-    """Return the unit ``kind`` ``pk`` (last) with the parents above it that
-    are the user's to open, each as {kind, id, name}; 404 if the user may not
-    see it. Parents above the user's own highest level are left out: a
-    community's staff start from their community, not the district."""
-    selector, joins, parents = _UNITS[kind]
-    unit = selector(user=user).select_related(*joins).filter(pk=pk).first()
-    if unit is None:
-        raise Http404
-    scope = user_scope(user)
-    trail = []
-    for path in parents:
-        parent = _follow(unit, path)
-        parent_kind = path.rsplit("__", 1)[-1]
-        level = LEVELS.index(parent_kind)
-        if scope.is_all or any(scope.ids(above) for above in LEVELS[: level + 1]):
-            trail.append({"kind": parent_kind, "id": parent.pk, "name": parent.name})
-    trail.append({"kind": kind, "id": unit.pk, "name": unit.name})
-    return trail
 
 
 def _labels() -> dict:

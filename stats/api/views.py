@@ -18,7 +18,8 @@ from .. import selectors
 from .auth import DashboardTokenAuthentication
 from .renderers import CSVRenderer, XLSXRenderer
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: A month from 1990 to 2099 (the platform's calendar), nothing after it.
+MONTH = r"^(199\d|20\d\d)-(0[1-9]|1[0-2])\Z"
 ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
 
 
@@ -55,11 +56,11 @@ class PeriodQuerySerializer(serializers.Serializer):
             if "end" in attrs
             else today.replace(day=1)
         )
-        start = (
-            datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
-            if "start" in attrs
-            else (end - datetime.timedelta(days=335)).replace(day=1)
-        )
+        if "start" in attrs:
+            start = datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
+        else:  # the twelve months up to the end
+            months = end.year * 12 + end.month - 1 - 11
+            start = datetime.date(months // 12, months % 12 + 1, 1)
         if end < start:
             raise serializers.ValidationError(
                 {"end": _("The end is before the start.")}

@@ -269,3 +269,33 @@ def test_schema_lists_the_statistics_endpoints(client, world):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for name in ("summary", "series", "ranking", "drilldown", "targets"):
         assert f"/api/v1/stats/{name}/" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "0000-01", "end": "2026-01"},
+        {"end": "0001-01"},
+        {"start": "9999-12", "end": "9999-12"},
+        {"start": "2026-1", "end": "2026-02"},
+        {"start": "2026-03", "end": "2026-01"},
+        {"start": "2000-01", "end": "2026-01"},
+        {"community": "x"},
+        {"community": 2**70},
+    ],
+)
+def test_bad_periods_and_units_are_400_not_500(client, world, params):
+    client.force_login(world.users["district"])
+    for endpoint in ("summary", "series", "drilldown", "targets"):
+        response = client.get(f"/api/v1/stats/{endpoint}/", params)
+        assert response.status_code == 400, (endpoint, params)
+        assert response.json()["code"] == "invalid"
+
+
+def test_default_period_is_the_twelve_months_up_to_this_month(client, world):
+    client.force_login(world.users["district"])
+    body = client.get("/api/v1/stats/series/").json()
+    assert len(body["results"]) == 12
+    assert body["end"] == timezone.localdate().strftime("%Y-%m")
+    march = client.get("/api/v1/stats/series/", {"end": "2026-03"}).json()
+    assert march["start"] == "2025-04" and len(march["results"]) == 12
