@@ -161,3 +161,10 @@ def test_dashboard_page_query_count_is_fixed(
         assert client.get(URL).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(URL, {"grid": world.grids["G1"].pk}).status_code == 200
+
+
+def test_admin_index_links_the_dashboard_for_those_who_may_read_it(client, world):
+    client.force_login(world.users["district"])
+    assert "/stats/dashboard/" in client.get("/admin/").content.decode()
+    client.force_login(world.users["grid"])
+    assert "/stats/dashboard/" not in client.get("/admin/").content.decode()

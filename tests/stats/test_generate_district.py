@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
@@ -166,6 +166,26 @@ def test_generate_district_meetings_and_volunteers_hang_together(district):
     assert not Wish.objects.filter(
         status__in=["claimed", "fulfilled", "confirmed"], claimer_phone=""
     ).exists()
+
+
+def test_generate_district_enters_fees_for_managed_compounds(district):
+    """Every compound with a property company has a fee entry each month, with
+    no more households paying than billed; the district rate is realistic."""
+    from django.db.models import Sum
+
+    from grids.models import Compound
+    from stats.models import FeeCollection
+
+    managed = Compound.objects.filter(property_company__isnull=False)
+    fees = FeeCollection.objects.all()
+    assert set(fees.values_list("compound_id", flat=True)) == set(
+        managed.values_list("pk", flat=True)
+    )
+    assert not fees.filter(households_paid__gt=models.F("households_billed"))
+    totals = fees.aggregate(
+        paid=Sum("households_paid"), billed=Sum("households_billed")
+    )
+    assert 0.8 < totals["paid"] / totals["billed"] < 1
 
 
 def test_generate_district_refuses_a_database_with_a_district(db):

@@ -148,6 +148,9 @@
     var noteNode = document.querySelector('[data-note="' + figure + '"]');
     var tile = document.querySelector('[data-tile="' + figure + '"]');
     value.textContent = text;
+    // A district's six- and seven-digit counts stay on one line, smaller.
+    value.classList.toggle("long", String(text).length > 6);
+    value.classList.toggle("longer", String(text).length > 8);
     noteNode.textContent = note || "";
     tile.classList.toggle("not-applicable", Boolean(options && options.notApplicable));
     tile.classList.toggle("has-value", Boolean(options && options.alert));
