@@ -349,13 +349,17 @@ def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
     start, end = _bounds(first, last)
     first, last = month_start(first), month_start(last)
     this_month = month_start(timezone.localdate())
-    for _attempt in range(3):
+    attempts = 5
+    for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
                 return _replace_months(first, last, start, end, this_month)
         except IntegrityError:
-            continue  # another refresh of the same months committed first
-    return 0
+            # Another rebuild of the same months committed first: run again
+            # on top of it, and let a persistent conflict be seen.
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _replace_months(first, last, start, end, this_month) -> int:

@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "PetitionChannelEnum": "petitions.models.Petition.Channel",
+        "PetitionStatusEnum": "petitions.models.Petition.Status",
         "FilingChannelEnum": [
             ("phone", "phone"),
             ("visit", "visit"),

@@ -10,6 +10,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from grids.scoping import Scope
@@ -75,3 +76,18 @@ class DashboardTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class DashboardTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema names a dashboard token."""
+
+    target_class = DashboardTokenAuthentication
+    name = "dashboardToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A dashboard token, bound to one district, subdistrict "
+            "or community; it reads the statistics of that unit only.",
+        }
