@@ -13,6 +13,7 @@ from .models import (
     PetitionMonthly,
     Target,
 )
+from .selectors import covered_units
 from .services import dashboard_token_create, dashboard_token_revoke
 
 
@@ -150,6 +151,13 @@ class DashboardTokenAdmin(ScopedModelAdmin):
     )
     actions = ["revoke"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer only units the staff member holds whole: subdistrict staff see
+        their district's name but may not hand out its figures."""
+        if db_field.name in ("district", "subdistrict", "community"):
+            kwargs["queryset"] = covered_units(user=request.user, kind=db_field.name)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("name", "district", "subdistrict", "community", "expires_at")
@@ -178,7 +186,7 @@ class DashboardTokenAdmin(ScopedModelAdmin):
     @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
-            dashboard_token_revoke(token=token)
+            dashboard_token_revoke(token=token, actor=request.user)
         self.message_user(request, _("Revoked."), messages.SUCCESS)
 
     def has_delete_permission(self, request, obj=None):

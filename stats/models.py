@@ -40,6 +40,7 @@ PETITION_FIGURES = (
     "accepted_on_time",
     "closed",
     "closed_on_time",
+    "closed_timed",
     "rated",
     "satisfied",
     "fairly_satisfied",
@@ -129,6 +130,9 @@ class PetitionMonthly(models.Model):
     accepted_on_time = models.PositiveIntegerField(_("accepted on time"), default=0)
     closed = models.PositiveIntegerField(_("closed"), default=0)
     closed_on_time = models.PositiveIntegerField(_("closed on time"), default=0)
+    closed_timed = models.PositiveIntegerField(
+        _("closed, with the time of closing"), default=0
+    )
     rated = models.PositiveIntegerField(_("rated"), default=0)
     satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
     fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)

@@ -69,6 +69,8 @@ class Area:
     kind: str = "all"
     id: int | None = None
     name: str = ""
+    #: The district the unit lies in (whose targets apply), if known.
+    district_id: int | None = None
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "id": self.id, "name": self.name}
@@ -103,7 +105,35 @@ def area_for(*, user, kind: str | None = None, pk: int | None = None) -> Area:
     )
     if unit is None or not _covers(user_scope(user), kind, unit):
         raise Http404
-    return Area(kind=kind, id=unit.pk, name=unit.name)
+    return Area(
+        kind=kind, id=unit.pk, name=unit.name, district_id=_district_of(kind, unit)
+    )
+
+
+def _district_of(kind: str, unit) -> int:
+    if kind == "district":
+        return unit.pk
+    if kind in ("subdistrict", "property_company"):
+        return unit.district_id
+    community = unit if kind == "community" else unit.community
+    return community.subdistrict.district_id
+
+
+def covered_units(*, user, kind: str):
+    """The districts, subdistricts or communities the user holds whole."""
+    scope = user_scope(user)
+    units = _AREA_LISTS[kind](user=user)
+    if scope.is_all:
+        return units
+    districts, subdistricts = scope.ids("district"), scope.ids("subdistrict")
+    condition = {
+        "district": Q(pk__in=districts),
+        "subdistrict": Q(pk__in=subdistricts) | Q(district__in=districts),
+        "community": Q(pk__in=scope.ids("community"))
+        | Q(subdistrict__in=subdistricts)
+        | Q(subdistrict__district__in=districts),
+    }[kind]
+    return units.filter(condition)
 
 
 def _covers(scope, kind: str, unit) -> bool:
@@ -179,10 +209,14 @@ def ratio(part, whole):
     return round(float(part) / float(whole), 4) if whole else None
 
 
+#: Columns kept to compute the figures, not shown themselves.
+INTERNAL_FIGURES = ("closed_timed", "accept_seconds", "close_seconds")
+
+
 def _case_figures(totals: dict) -> dict:
     """The case figures dashboards show: totals, rates and means."""
     return {
-        **{k: totals[k] for k in PETITION_FIGURES if not k.endswith("_seconds")},
+        **{k: totals[k] for k in PETITION_FIGURES if k not in INTERNAL_FIGURES},
         "closure_rate": ratio(totals["closed"], totals["received"]),
         "accepted_on_time_rate": ratio(totals["accepted_on_time"], totals["received"]),
         "closed_on_time_rate": ratio(totals["closed_on_time"], totals["closed"]),
@@ -196,9 +230,9 @@ def _case_figures(totals: dict) -> dict:
         if totals["accepted"]
         else None,
         "mean_hours_to_close": round(
-            totals["close_seconds"] / totals["closed"] / 3600, 2
+            totals["close_seconds"] / totals["closed_timed"] / 3600, 2
         )
-        if totals["closed"]
+        if totals["closed_timed"]
         else None,
     }
 
@@ -225,7 +259,7 @@ def _medians(totals: dict) -> dict:
         ),
         "median_hours_to_close": median_hours(
             [totals[c] for c in within_columns("close")],
-            totals["closed"],
+            totals["closed_timed"],
             DURATION_LADDERS["close"],
         ),
     }
@@ -320,7 +354,10 @@ def _community_rows(user, area: Area):
 def _fee_rows(user, area: Area):
     rows = scope_queryset(FeeCollection.objects.all(), user)
     if area.kind == "grid":
-        return rows.filter(compound__buildings__grid_id=area.id).distinct()
+        # A subquery, not a join: a compound with several buildings in the
+        # grid must count once, also when the rows are grouped by month.
+        in_grid = Compound.objects.filter(buildings__grid_id=area.id).values("pk")
+        return rows.filter(compound__in=in_grid)
     if area.kind == "property_company":
         return rows.filter(compound__property_company_id=area.id)
     return rows.filter(area.community_q("compound__community"))
@@ -340,7 +377,8 @@ def _compounds(user, area: Area):
     if area.kind == "property_company":
         return compounds.filter(property_company_id=area.id)
     if area.kind == "grid":
-        return compounds.filter(buildings__grid_id=area.id).distinct()
+        in_grid = Compound.objects.filter(buildings__grid_id=area.id).values("pk")
+        return compounds.filter(pk__in=in_grid)
     return compounds.filter(area.community_q())
 
 
@@ -609,6 +647,14 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
     if area.kind not in _CHILD:
         return {"level": None, "results": []}
     level, path = _CHILD[area.kind]
+    if area.kind == "all":
+        # Every unit of the caller's: start one level below their highest.
+        scope = user_scope(user)
+        if not scope.is_all and not scope.ids("district"):
+            if scope.ids("subdistrict"):
+                level, path = _CHILD["subdistrict"]
+            else:
+                level, path = _CHILD["community"]
     children = _AREA_LISTS[level](user=user)
     if area.kind == "district":
         children = children.filter(district_id=area.id)
@@ -677,11 +723,10 @@ def _year_before(day: datetime.date) -> datetime.date:
 def target_progress(*, user, area: Area, first, last) -> list[dict]:
     """Each target of the caller's districts with the area's value now (shares)
     or over the period against the same months a year before (changes)."""
-    targets = list(
-        scope_queryset(Target.objects.select_related("district"), user).order_by(
-            "metric", "due_on"
-        )
-    )
+    targets = scope_queryset(Target.objects.select_related("district"), user)
+    if area.district_id is not None:  # the targets of the unit's own district
+        targets = targets.filter(district_id=area.district_id)
+    targets = list(targets.order_by("metric", "due_on"))
     if not targets:
         return []
     summary = stats_summary(user=user, area=area, first=first, last=last)

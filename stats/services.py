@@ -26,9 +26,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.services import audit_record
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import Compound, PartyOrganization
-from grids.scoping import user_can_see
+from grids.scoping import instance_in_scope
 from petitions.models import Category, Petition
 from volunteers.models import Activity, SignUp, Wish
 
@@ -98,6 +99,7 @@ def case_aggregates() -> dict:
     of each case figure, used by the rebuild (grouped) and by the live
     yardstick (over any cases)."""
     closed = Q(status=Petition.Status.CLOSED)
+    timed = closed & Q(closed_at__isnull=False)
     accepted = Q(accepted_at__isnull=False)
     conditions = {
         "received": None,
@@ -105,6 +107,8 @@ def case_aggregates() -> dict:
         "accepted_on_time": Q(accepted_at__lte=F("accept_due_at")),
         "closed": closed,
         "closed_on_time": closed & Q(resolved_at__lte=F("resolve_due_at")),
+        # Times to close are taken over the closed cases that say when.
+        "closed_timed": timed,
         "rated": ~Q(rating=""),
         "satisfied": Q(rating=Petition.Rating.SATISFIED),
         "fairly_satisfied": Q(rating=Petition.Rating.FAIRLY),
@@ -117,7 +121,7 @@ def case_aggregates() -> dict:
     # The duration ladders compare timestamps: no arithmetic on every row.
     for measure, until, condition in (
         ("accept", "accepted_at", accepted),
-        ("close", "closed_at", closed),
+        ("close", "closed_at", timed),
     ):
         for column, edge in zip(
             within_columns(measure), DURATION_LADDERS[measure], strict=True
@@ -128,7 +132,7 @@ def case_aggregates() -> dict:
     aggregates = {name: Count("id", filter=q) for name, q in conditions.items()}
     for name, until, condition in (
         ("accept_seconds", "accepted_at", accepted),
-        ("close_seconds", "closed_at", closed),
+        ("close_seconds", "closed_at", timed),
     ):
         aggregates[name] = Sum(
             EpochSeconds(until) - EpochSeconds("created_at"),
@@ -353,6 +357,7 @@ def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
+                _serialise_rebuilds()
                 return _replace_months(first, last, start, end, this_month)
         except IntegrityError:
             # Another rebuild of the same months committed first: run again
@@ -360,6 +365,19 @@ def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _serialise_rebuilds() -> None:
+    """On PostgreSQL, one rebuild at a time (until its transaction ends): an
+    overlapping refresh waits instead of colliding or deadlocking. SQLite
+    serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
+
+
+#: The advisory-lock key of the roll-up rebuilds ("stats" in ASCII).
+REBUILD_LOCK = 0x7374617473
 
 
 def _replace_months(first, last, start, end, this_month) -> int:
@@ -402,24 +420,58 @@ def _replace_months(first, last, start, end, this_month) -> int:
     return case_rows + len(community_rows)
 
 
+#: How far back the five-minute refresh looks for changed cases: more than
+#: its period, so that a late or slow run misses nothing.
+REFRESH_LOOKBACK = datetime.timedelta(minutes=15)
+
+
+def _ranges(months: set[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Runs of consecutive months, as (first, last) pairs."""
+    ranges: list[list[datetime.date]] = []
+    for month in sorted(months):
+        if ranges and next_month(ranges[-1][1]) == month:
+            ranges[-1][1] = month
+        else:
+            ranges.append([month, month])
+    return [(first, last) for first, last in ranges]
+
+
 def stats_refresh_current() -> int:
-    """Refresh this month (and last month in its first days, when late cases of
-    last month still change)."""
+    """Refresh this month (and last month in its first week) and every month
+    whose cases changed lately: a case is counted in the month it came in, and
+    is accepted, closed, rated or reopened weeks later."""
     today = timezone.localdate()
-    first = month_start(today - datetime.timedelta(days=7))
+    months = {month_start(today), month_start(today - datetime.timedelta(days=7))}
+    changed = Petition.objects.filter(
+        updated_at__gte=timezone.now() - REFRESH_LOOKBACK
+    ).datetimes("created_at", "month")
+    months |= {_as_month(moment) for moment in changed}
+    return sum(stats_rebuild(first=first, last=last) for first, last in _ranges(months))
+
+
+#: The nightly rebuild covers the months whose records still change: action
+#: items fall due and are done, hours are verified, wishes fulfilled.
+NIGHTLY_MONTHS = 13
+
+
+def stats_rebuild_recent() -> int:
+    """Rebuild the last thirteen months (nightly)."""
+    today = timezone.localdate()
+    first = month_start(today)
+    for _step in range(NIGHTLY_MONTHS - 1):
+        first = month_start(first - datetime.timedelta(days=1))
     return stats_rebuild(first=first, last=today)
 
 
 # --- dashboard tokens -----------------------------------------------------------
 
 
+@transaction.atomic
 def dashboard_token_create(
     *, name: str, unit, created_by=None, expires_at=None
 ) -> tuple[DashboardToken, str]:
     """Make a token bound to ``unit`` (a district, subdistrict or community) and
     return it with its key, which is shown once and never stored."""
-    if created_by is not None and not user_can_see(created_by, unit):
-        raise PermissionDenied(_("You may not make a token for that unit."))
     key = DashboardToken.new_key()
     level = unit._meta.model_name
     token = DashboardToken(
@@ -430,13 +482,25 @@ def dashboard_token_create(
         expires_at=expires_at,
         **{level: unit},
     )
+    # The maker must hold the whole unit: subdistrict staff see their
+    # district's name but may not hand out a key to all of its figures.
+    if created_by is not None and not instance_in_scope(created_by, token):
+        raise PermissionDenied(_("You may not make a token for that unit."))
     token.full_clean(exclude=["key_hash", "prefix"])
     token.save()
+    audit_record(
+        actor=created_by,
+        action="dashboardtoken.create",
+        target=token,
+        changes={"name": name, level: unit.pk, "prefix": token.prefix},
+    )
     return token, key
 
 
-def dashboard_token_revoke(*, token: DashboardToken) -> DashboardToken:
+@transaction.atomic
+def dashboard_token_revoke(*, token: DashboardToken, actor=None) -> DashboardToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="dashboardtoken.revoke", target=token)
     return token

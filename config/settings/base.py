@@ -8,6 +8,7 @@ django-environ: ``DATABASE_URL`` and ``REDIS_URL`` switch the embedded defaults
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -157,8 +158,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deliberation.alert_overdue_items",
         "schedule": 86400.0,
     },
-    # Every 5 minutes: the current month's statistics roll-ups.
+    # Every 5 minutes: this month's statistics roll-ups and the months of
+    # cases changed since; nightly: the last thirteen months.
     "stats-refresh": {"task": "stats.refresh_current", "schedule": 300.0},
+    "stats-rebuild-recent": {
+        "task": "stats.rebuild_recent",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Hourly: day-before reminders to volunteers.
     "volunteers-remind": {"task": "volunteers.remind_activities", "schedule": 3600.0},
     # Daily: unverified hours, unclaimed wishes, station stock.

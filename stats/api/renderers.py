@@ -5,6 +5,7 @@ reads as a table (``view.table(data)``)."""
 import json
 
 import tablib
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import renderers
 
 
@@ -31,9 +32,18 @@ class _TableRenderer(renderers.BaseRenderer):
 
 
 def _cell(value):
+    """A value as a spreadsheet cell: no control characters (Excel refuses
+    them) and no text a spreadsheet would run as a formula (names are entered
+    by staff: "=HYPERLINK(…)" stays text)."""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        value = json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            value = "'" + value
+    return value
 
 
 class CSVRenderer(_TableRenderer):

@@ -60,8 +60,11 @@ def _expected_cases(cases) -> dict:
         "accept_seconds": sum(
             int((p.accepted_at - p.created_at).total_seconds()) for p in accepted
         ),
+        "closed_timed": sum(1 for p in closed if p.closed_at),
         "close_seconds": sum(
-            int((p.closed_at - p.created_at).total_seconds()) for p in closed
+            int((p.closed_at - p.created_at).total_seconds())
+            for p in closed
+            if p.closed_at
         ),
     }
     return {
