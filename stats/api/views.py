@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
+from . import schemas
 from .auth import DashboardTokenAuthentication
 from .renderers import CSVRenderer, XLSXRenderer
 
@@ -136,7 +137,9 @@ class SummaryApi(StatsApiView):
 
     name = "summary"
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsSummarySerializer
+    )
     def get(self, request):
         data = self.query(request)
         return Response(
@@ -161,7 +164,9 @@ class SeriesApi(StatsApiView):
 
     name = "series"
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsSeriesSerializer
+    )
     def get(self, request):
         data = self.query(request)
         return Response(
@@ -195,7 +200,7 @@ class RankingApi(StatsApiView):
             OpenApiParameter("by", str, required=True, enum=list(selectors.RANK_BY)),
             OpenApiParameter("min_cases", int),
         ],
-        responses=dict,
+        responses=schemas.StatsRankingSerializer,
     )
     def get(self, request):
         data = self.query(request)
@@ -223,7 +228,9 @@ class DrilldownApi(StatsApiView):
 
     name = "drilldown"
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsDrilldownSerializer
+    )
     def get(self, request):
         data = self.query(request)
         return Response(
@@ -245,7 +252,9 @@ class TargetsApi(StatsApiView):
 
     name = "targets"
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=dict)
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsTargetsSerializer
+    )
     def get(self, request):
         data = self.query(request)
         return Response(

@@ -299,3 +299,39 @@ def test_default_period_is_the_twelve_months_up_to_this_month(client, world):
     assert body["end"] == timezone.localdate().strftime("%Y-%m")
     march = client.get("/api/v1/stats/series/", {"end": "2026-03"}).json()
     assert march["start"] == "2025-04" and len(march["results"]) == 12
+
+
+def test_the_schema_describes_what_the_endpoints_answer(client, world, built):
+    """Clients generate code from the schema: every key an endpoint answers is
+    described there, and every described figure of a summary is answered."""
+    client.force_login(world.users["superuser"])
+    components = client.get("/api/schema/", {"format": "json"}).json()["components"][
+        "schemas"
+    ]
+
+    def props(name):
+        return set(components[name]["properties"])
+
+    summary = client.get("/api/v1/stats/summary/", built).json()
+    assert set(summary) == props("StatsSummary")
+    for section, name in (
+        ("cases", "StatsCaseFigures"),
+        ("now", "StatsOpenNow"),
+        ("meetings_and_service", "StatsMeetingsAndService"),
+        ("coverage", "StatsCoverage"),
+        ("fees", "StatsFees"),
+    ):
+        assert set(summary[section]) == props(name), section
+    answers = {
+        "StatsSeriesMonth": client.get("/api/v1/stats/series/", built).json(),
+        "StatsRankedUnit": client.get(
+            "/api/v1/stats/ranking/", {**built, "by": "community", "min_cases": 1}
+        ).json(),
+        "StatsChildUnit": client.get(
+            "/api/v1/stats/drilldown/", {**built, "district": world.district.pk}
+        ).json(),
+    }
+    for name, body in answers.items():
+        assert body["results"], name
+        for record in body["results"]:
+            assert set(record) <= props(name), (name, set(record) - props(name))

@@ -1,0 +1,155 @@
+"""What the statistics endpoints answer, for the OpenAPI schema (district
+clients generate their code from it). The answers are built by the selectors;
+these serializers only describe them."""
+
+from rest_framework import serializers
+
+from ..models import COMMUNITY_FIGURES, COVERAGE_FIGURES, PETITION_FIGURES
+
+CASE_COUNTS = [
+    f
+    for f in PETITION_FIGURES
+    if f not in ("closed_timed", "accept_seconds", "close_seconds")
+]
+CASE_RATES = [
+    "closure_rate",
+    "accepted_on_time_rate",
+    "closed_on_time_rate",
+    "satisfaction_rate",
+    "reopen_rate",
+    "mean_hours_to_accept",
+    "mean_hours_to_close",
+    "median_hours_to_accept",
+    "median_hours_to_close",
+]
+
+
+def _figures(name: str, counts, rates=(), extra=None) -> type[serializers.Serializer]:
+    """A serializer of whole counts and of rates or hours (empty when there is
+    nothing to divide by)."""
+    fields = {f: serializers.IntegerField() for f in counts}
+    fields |= {f: serializers.FloatField(allow_null=True) for f in rates}
+    fields |= extra or {}
+    return type(name, (serializers.Serializer,), fields)
+
+
+CaseFigures = _figures("StatsCaseFigures", CASE_COUNTS, CASE_RATES)
+NowFigures = _figures("StatsOpenNow", ["open", "overdue"])
+ServiceFigures = _figures(
+    "StatsMeetingsAndService",
+    [f for f in COMMUNITY_FIGURES if f != "verified_hours"],
+    ["verified_hours", "action_items_on_time_rate"],
+)
+CoverageFigures = _figures(
+    "StatsCoverage",
+    [*COVERAGE_FIGURES, "companies", "companies_with_party_org"],
+    [
+        "coverage_rate",
+        "ab_coverage_rate",
+        "three_no_self_governed_rate",
+        "company_party_org_rate",
+    ],
+    {"as_of": serializers.CharField(allow_null=True, help_text="YYYY-MM")},
+)
+FeeFigures = _figures(
+    "StatsFees",
+    ["households_billed", "households_paid"],
+    ["amount_due", "amount_collected", "collection_rate", "amount_rate"],
+)
+
+
+class StatsUnitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            "all",
+            "district",
+            "subdistrict",
+            "community",
+            "grid",
+            "property_company",
+        ]
+    )
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class StatsPeriodSerializer(serializers.Serializer):
+    unit = StatsUnitSerializer()
+    start = serializers.CharField(help_text="YYYY-MM")
+    end = serializers.CharField(help_text="YYYY-MM")
+
+
+class StatsSummarySerializer(StatsPeriodSerializer):
+    cases = CaseFigures()
+    now = NowFigures()
+    meetings_and_service = ServiceFigures(
+        allow_null=True, help_text="Empty for a grid or a property company."
+    )
+    coverage = CoverageFigures(
+        allow_null=True, help_text="Empty for a grid or a property company."
+    )
+    fees = FeeFigures()
+
+
+SeriesMonth = _figures(
+    "StatsSeriesMonth",
+    CASE_COUNTS + [f for f in COMMUNITY_FIGURES if f != "verified_hours"],
+    [
+        *CASE_RATES,
+        "verified_hours",
+        "action_items_on_time_rate",
+        "coverage_rate",
+        "ab_coverage_rate",
+        "fee_collection_rate",
+    ],
+    {"month": serializers.CharField(help_text="YYYY-MM")},
+)
+
+
+class StatsSeriesSerializer(StatsPeriodSerializer):
+    results = SeriesMonth(many=True)
+
+
+RankedUnit = _figures(
+    "StatsRankedUnit",
+    ["rank", "id", *CASE_COUNTS],
+    CASE_RATES,
+    {"name": serializers.CharField()},
+)
+
+
+class StatsRankingSerializer(StatsPeriodSerializer):
+    by = serializers.CharField()
+    min_cases = serializers.IntegerField()
+    results = RankedUnit(many=True)
+
+
+ChildUnit = _figures(
+    "StatsChildUnit",
+    ["id", *CASE_COUNTS, "open", "overdue", "meetings_held"],
+    [*CASE_RATES, "verified_hours"],
+    {"kind": serializers.CharField(), "name": serializers.CharField()},
+)
+
+
+class StatsDrilldownSerializer(StatsPeriodSerializer):
+    level = serializers.CharField(allow_null=True)
+    results = ChildUnit(many=True)
+
+
+class StatsTargetProgressSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    metric = serializers.CharField()
+    label = serializers.CharField()
+    district = serializers.CharField()
+    target = serializers.FloatField()
+    due_on = serializers.DateField()
+    value = serializers.FloatField(allow_null=True)
+    baseline = serializers.IntegerField(allow_null=True)
+    met = serializers.BooleanField(allow_null=True)
+    overdue = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class StatsTargetsSerializer(StatsPeriodSerializer):
+    results = StatsTargetProgressSerializer(many=True)
