@@ -347,6 +347,8 @@ class Petition(TimeStampedModel):
             ),
             models.Index(fields=["handler", "status"], name="petition_handler_idx"),
             models.Index(fields=["created_at", "id"], name="petition_created_idx"),
+            # The statistics refresh looks up the cases changed lately.
+            models.Index(fields=["updated_at"], name="petition_updated_idx"),
         ]
 
     def __str__(self):
