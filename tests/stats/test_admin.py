@@ -121,3 +121,44 @@ def test_rollup_lists_do_not_query_per_row(client, world, records, url):
     with CaptureQueriesContext(connection) as more:
         assert client.get(url).status_code == 200
     assert len(more) == len(few)
+
+
+def test_fee_and_token_lists_do_not_query_per_row(client, world):
+    """The fee and token lists run as many queries for one row as for many."""
+    from stats.services import dashboard_token_create
+
+    client.force_login(world.users["district"])
+    compound = Compound.objects.get(name="民生·壹号院")
+
+    def add_rows(n, offset):
+        for k in range(n):
+            FeeCollection.objects.create(
+                compound=gf.CompoundFactory(
+                    community=world.c1, name=f"收费{offset + k}"
+                ),
+                month="2026-10-01",
+                households_billed=10,
+                households_paid=9,
+                amount_due=100,
+                amount_collected=90,
+                entered_by=world.users["community"],
+            )
+            dashboard_token_create(name=f"屏{offset + k}", unit=world.c1)
+
+    FeeCollection.objects.create(
+        compound=compound,
+        month="2026-09-01",
+        households_billed=10,
+        households_paid=9,
+        amount_due=100,
+        amount_collected=90,
+    )
+    add_rows(1, 0)
+    counts = []
+    for extra in (0, 6):
+        add_rows(extra, 100)
+        for url in ("/admin/stats/feecollection/", "/admin/stats/dashboardtoken/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
