@@ -119,22 +119,10 @@ def main() -> int:
     sql, params = RAW_GROUP_BY, {"start": start, "end": end}
 
     from django.db import transaction
-    from django.db.models import DateField, F
-    from django.db.models.functions import TruncMonth
 
-    from stats.services import case_aggregates
+    from stats.services import case_rollup_query
 
-    same_sql, same_params = (
-        Petition.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(
-            f_month=TruncMonth("created_at", output_field=DateField()),
-            f_company=F("compound__property_company_id"),
-        )
-        .values("f_month", "community_id", "grid_id", "f_company")
-        .annotate(**case_aggregates())
-        .order_by()
-        .query.sql_with_params()
-    )
+    same_sql, same_params = case_rollup_query(start, end)
 
     def raw(query, query_params):
         def run():

@@ -35,25 +35,33 @@ TEMPLATES = [
 DEMO_CLIENT = "区级数据平台（演示）"
 
 
+def categories_ensure() -> list[tuple[Category, bool]]:
+    """The seeds' categories, made where missing: (category, whether made)."""
+    made = []
+    for position, row in enumerate(CATEGORIES):
+        code, name, group, handler, accept, resolve, repair, anonymous = row
+        made.append(
+            Category.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "group": group,
+                    "default_handler": handler,
+                    "accept_hours": accept,
+                    "resolve_hours": resolve,
+                    "repair_kind": repair,
+                    "allows_anonymous": anonymous,
+                    "position": position,
+                },
+            )
+        )
+    return made
+
+
 @transaction.atomic
 def demo_seed() -> dict:
     made = {"categories": 0, "cases": 0}
-    for position, row in enumerate(CATEGORIES):
-        code, name, group, handler, accept, resolve, repair, anonymous = row
-        _category, created = Category.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "group": group,
-                "default_handler": handler,
-                "accept_hours": accept,
-                "resolve_hours": resolve,
-                "repair_kind": repair,
-                "allows_anonymous": anonymous,
-                "position": position,
-            },
-        )
-        made["categories"] += created
+    made["categories"] += sum(created for _category, created in categories_ensure())
     for name in DEPARTMENTS:
         Department.objects.get_or_create(name=name)
     for title, text in TEMPLATES:

@@ -1445,25 +1445,9 @@ class Generator:
 
     def reference_data(self) -> None:
         """The seeds' categories and departments, shared with any already there."""
-        from petitions.demo import CATEGORIES
+        from petitions.demo import categories_ensure
 
-        self.categories = []
-        for position, row in enumerate(CATEGORIES):
-            code, name, group, handler, accept, resolve, repair, anonymous = row
-            category, _created = Category.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "group": group,
-                    "default_handler": handler,
-                    "accept_hours": accept,
-                    "resolve_hours": resolve,
-                    "repair_kind": repair,
-                    "allows_anonymous": anonymous,
-                    "position": position,
-                },
-            )
-            self.categories.append(category)
+        self.categories = [category for category, _made in categories_ensure()]
         self.departments = {
             name: Department.objects.get_or_create(name=name)[0].pk
             for name in DEPARTMENTS

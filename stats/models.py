@@ -371,12 +371,8 @@ class Target(models.Model):
     due_on = models.DateField(_("due on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    scope_paths = {
-        "district": ["district"],
-        "subdistrict": ["district__subdistricts"],
-        "community": ["district__subdistricts__communities"],
-        "grid": ["district__subdistricts__communities__grids"],
-    }
+    # Like a company's particulars: every staff member of the district sees them.
+    scope_paths = PropertyCompany.scope_paths
 
     class Meta:
         verbose_name = _("target")

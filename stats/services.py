@@ -152,10 +152,9 @@ def case_totals_live(cases) -> dict:
     return {k: int(v or 0) for k, v in cases.aggregate(**case_aggregates()).items()}
 
 
-def _insert_case_rollups(start, end) -> int:
-    """Write the case roll-ups of [start, end) with one GROUP BY over the
-    cases: they are read once and no row passes through Python."""
-    grouped, params = (
+def case_rollup_query(start, end) -> tuple[str, tuple]:
+    """The one GROUP BY that yields the case roll-up rows of [start, end)."""
+    return (
         Petition.objects.filter(created_at__gte=start, created_at__lt=end)
         .annotate(
             f_month=TruncMonth("created_at", output_field=DateField()),
@@ -166,6 +165,12 @@ def _insert_case_rollups(start, end) -> int:
         .order_by()
         .query.sql_with_params()
     )
+
+
+def _insert_case_rollups(start, end) -> int:
+    """Write the case roll-ups of [start, end) with one GROUP BY over the
+    cases: they are read once and no row passes through Python."""
+    grouped, params = case_rollup_query(start, end)
     quote = connection.ops.quote_name
     columns = ["month", "community_id", "grid_id", "property_company_id"]
     columns += [*CASE_COLUMNS, "refreshed_at"]

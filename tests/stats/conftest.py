@@ -247,3 +247,21 @@ def records(world, cases):
         )
     made["cases"] = cases
     return made
+
+
+def period():
+    """The last hundred days: (first day, today, the API's start/end)."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=100)
+    return first, today, {"start": f"{first:%Y-%m}", "end": f"{today:%Y-%m}"}
+
+
+@pytest.fixture
+def built(world, records):
+    """Every record kind, rolled up for the last hundred days: the API's
+    start/end for that period."""
+    from stats.services import stats_rebuild
+
+    first, last, params = period()
+    stats_rebuild(first=first, last=last)
+    return params

@@ -14,26 +14,7 @@ from rest_framework.test import APIClient
 from stats.models import DashboardToken, Target
 from stats.services import dashboard_token_create, dashboard_token_revoke, stats_rebuild
 from tests.grids import factories as gf
-
-
-def _period():
-    today = timezone.localdate()
-    first = today - datetime.timedelta(days=100)
-    return (
-        first,
-        today,
-        {
-            "start": first.strftime("%Y-%m"),
-            "end": today.strftime("%Y-%m"),
-        },
-    )
-
-
-@pytest.fixture
-def built(world, records):
-    first, last, params = _period()
-    stats_rebuild(first=first, last=last)
-    return params
+from tests.stats.conftest import period
 
 
 def _bearer(key):
@@ -247,7 +228,7 @@ def test_query_counts_do_not_grow_with_the_number_of_units(
         compound = gf.CompoundFactory(community=community)
         building = gf.BuildingFactory(compound=compound, grid=grid)
         submit(building=building)
-    first, last, _params = _period()
+    first, last, _params = period()
     stats_rebuild(first=first, last=last)
     after = {
         name: _count(client, f"/api/v1/stats/{name}/", {**built, **extra})

@@ -20,26 +20,7 @@ from stats.services import (
     stats_refresh_current,
 )
 from tests.grids import factories as gf
-
-
-def _period():
-    today = timezone.localdate()
-    first = today - datetime.timedelta(days=100)
-    return (
-        first,
-        today,
-        {
-            "start": first.strftime("%Y-%m"),
-            "end": today.strftime("%Y-%m"),
-        },
-    )
-
-
-@pytest.fixture
-def built(world, records):
-    first, last, params = _period()
-    stats_rebuild(first=first, last=last)
-    return params
+from tests.stats.conftest import period
 
 
 def test_a_case_closed_months_later_reaches_its_months_figures(world, submit):
@@ -85,7 +66,7 @@ def test_nightly_rebuild_catches_up_on_action_items(world, records):
     from stats.services import stats_rebuild_recent
 
     user = world.users["district"]
-    first, last, _params = _period()
+    first, last, _params = period()
     stats_rebuild(first=first, last=last)
     before = stats_summary(user=user, area=Area(), first=first, last=last)
     ActionItem.objects.filter(status="open").update(
