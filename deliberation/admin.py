@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
-from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
+from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
 from grids.models import Household
 from grids.scoping import scope_queryset
 
@@ -68,28 +68,18 @@ class DeliberationBodyAdmin(ScopedModelAdmin):
             )
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("deliberation.view_meeting")
+class _MeetingInline(ReadOnlyInline):
+    view_permission = "deliberation.view_meeting"
 
 
-class TopicInline(_ReadOnlyInline):
+class TopicInline(_MeetingInline):
     model = AgendaTopic
     fields = ("position", "title", "source", "petition", "decision", "decision_text")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("agenda topics")
 
 
-class AttendanceInline(_ReadOnlyInline):
+class AttendanceInline(_MeetingInline):
     model = Attendance
     fields = ("name", "method", "signed_in_at")
     readonly_fields = fields
@@ -381,18 +371,11 @@ class MeetingAdmin(ScopedModelAdmin):
         )
 
 
-class ActionItemUpdateInline(admin.TabularInline):
+class ActionItemUpdateInline(ReadOnlyInline):
     model = ActionItemUpdate
     fields = ("created_at", "actor", "status", "progress", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("deliberation.view_actionitem")
+    view_permission = "deliberation.view_actionitem"
 
 
 class ActionItemForm(forms.ModelForm):
@@ -460,19 +443,12 @@ class ProposalAdmin(ScopedModelAdmin):
         return False
 
 
-class MajorMatterEventInline(admin.TabularInline):
+class MajorMatterEventInline(ReadOnlyInline):
     model = MajorMatterEvent
     fields = ("created_at", "actor", "action", "from_status", "to_status", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
+    view_permission = "deliberation.view_majormatter"
     verbose_name_plural = gettext_lazy("major-matter timeline")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("deliberation.view_majormatter")
 
 
 class OwnerVoteInline(MajorMatterEventInline):

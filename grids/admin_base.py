@@ -175,6 +175,26 @@ class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
         )
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside their parent and written only by services (a case's
+    timeline, a meeting's attendance): nothing is added, changed or deleted
+    here. Whoever holds ``view_permission``, the parent's view right, sees them.
+    """
+
+    extra = 0
+    can_delete = False
+    view_permission = ""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self.view_permission)
+
+
 class ScopedInline(ScopedFormfieldMixin, admin.TabularInline):
     """A tabular inline that shows only rows inside the user's units."""
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
-from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
+from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
 from grids.models import Building, Compound, Person, Role
 from grids.scoping import scope_queryset
 
@@ -127,7 +127,7 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = PetitionEvent
     fields = (
         "created_at",
@@ -139,8 +139,7 @@ class EventInline(admin.TabularInline):
         "is_public",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
+    view_permission = "petitions.view_petition"  # part of the case
     verbose_name_plural = gettext_lazy("timeline")
 
     @admin.display(description=gettext_lazy("action"))
@@ -158,37 +157,16 @@ class EventInline(admin.TabularInline):
     def to_display(self, obj):
         return obj.to_status_label or "—"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Part of the case: whoever may see the case sees its timeline and photos.
-        return request.user.has_perm("petitions.view_petition")
-
-
-class PhotoInline(admin.TabularInline):
+class PhotoInline(ReadOnlyInline):
     model = PetitionPhoto
     fields = ("preview", "stage", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
+    view_permission = "petitions.view_petition"  # part of the case
 
     @admin.display(description=gettext_lazy("photo"))
     def preview(self, obj):
         return format_html('<img src="{}" style="max-height:120px">', obj.image.url)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Part of the case: whoever may see the case sees its timeline and photos.
-        return request.user.has_perm("petitions.view_petition")
 
 
 @admin.register(Petition)
