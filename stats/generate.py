@@ -502,9 +502,11 @@ class Loader:
             return "\\N" if value is None else text(value)
 
         def boolean(value):
-            return "t" if value else "f"
+            return "\\N" if value is None else ("t" if value else "f")
 
         def jsonb(value):
+            if value is None:
+                return "\\N"
             return json.dumps(value, ensure_ascii=False).translate(_ESCAPE)
 
         if isinstance(model_field, models.DateTimeField):
@@ -604,7 +606,7 @@ class _DeferredIndexes:
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') "
                 "ORDER BY contype DESC, conname",
-                [self.table],
+                [connection.ops.quote_name(self.table)],
             )
             self.constraints = cursor.fetchall()
             cursor.execute(
@@ -614,7 +616,7 @@ class _DeferredIndexes:
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
                 "WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid) "
                 "ORDER BY i.relname",
-                [self.table],
+                [connection.ops.quote_name(self.table)],
             )
             indexes = cursor.fetchall()
             self.indexes = [definition for _name, definition in indexes]
@@ -712,7 +714,9 @@ class Generator:
         return f"1{self.rng.choice('35789')}{self.rng.randrange(10**9):09d}"
 
     def stamps(self, epoch: int | None = None) -> tuple[int, int]:
-        epoch = self.created if epoch is None else epoch
+        """created_at and updated_at: never later than the generation's now
+        (a meeting planned for next week was entered before today)."""
+        epoch = self.created if epoch is None else min(epoch, self.clock.now)
         return epoch, epoch
 
     # District, subdistricts, communities, grids ---------------------------------------
@@ -1916,11 +1920,13 @@ class Generator:
                             continue
                         starts = clock.at(day, hour)
                         meeting_id = loader.id(Meeting)
-                        if starts > now:
+                        if starts + 90 * 60 > now:  # not over yet
                             next_planned = False
                             status, minutes, publish = "planned", "", None
                         elif rng.random() < 0.03:
-                            status, minutes, publish = "cancelled", "", None
+                            # meeting_cancel keeps the reason in the minutes.
+                            status, publish = "cancelled", None
+                            minutes = "天气原因，改期召开。"
                         else:
                             status = "closed"
                             publish = day + datetime.timedelta(days=40)
@@ -2575,7 +2581,8 @@ class Generator:
         from stats.models import FeeCollection
 
         rng, clock = self.rng, self.clock
-        months = _months(clock.first, clock.today)
+        # Entered after each month ends: up to last month.
+        months = _months(clock.first, clock.today)[:-1]
         rows = []
         for community in self.communities:
             for compound in community.compounds:

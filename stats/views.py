@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from grids.models import Community, District, Grid, PropertyCompany, Subdistrict
 from grids.scoping import LEVELS
 
+from .api.views import MONTH
 from .selectors import AREA_KINDS, dashboard_trail
 
 #: The right the statistics API asks for (``stats.api.views.CanReadStats``).
 STATS_PERMISSION = "stats.view_petitionmonthly"
 
-# Years the API can page through without running off the calendar.
-_MONTH = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
+# The months the API takes (1990 to 2099).
+_MONTH = re.compile(MONTH)
 
 #: The model of each kind of unit, whose (translated) name the page shows.
 _KIND_MODELS = {
@@ -53,7 +54,7 @@ def _period(start: str, end: str) -> tuple[str, str]:
     if not _MONTH.fullmatch(end):
         end = timezone.localdate().strftime("%Y-%m")
     if not _MONTH.fullmatch(start):
-        months = int(end[:4]) * 12 + int(end[5:]) - 1 - 11
+        months = max(int(end[:4]) * 12 + int(end[5:]) - 1 - 11, 1990 * 12)
         start = f"{months // 12:04d}-{months % 12 + 1:02d}"
     return start, end
 

@@ -282,3 +282,34 @@ def test_generate_district_restores_case_indexes_on_postgresql(db, monkeypatch):
     case.tracking_token = "copy"
     case.save()
     assert case.pk == 1_000 + Petition.objects.order_by("pk").first().pk
+
+
+def test_generate_district_writes_nothing_after_its_now(db):
+    """Generated as of a moment in the past: no meeting that has not ended is
+    closed, no row (the planned meetings included) is stamped later than the
+    moment, cancelled meetings say why, and the month in progress has no fee
+    entry yet."""
+    from django.apps import apps
+    from django.utils.dateparse import parse_datetime
+
+    from deliberation.models import Meeting
+    from stats.models import FeeCollection
+
+    moment = "2025-06-14T15:30:00+08:00"  # the 14th, 15:00–16:30
+    generate(now=moment, scale=0.01)
+    now = parse_datetime(moment)
+    assert not Meeting.objects.filter(status="closed", ends_at__gt=now).exists()
+    late = {}
+    for model in apps.get_models():
+        if model.__name__ in {"Category", "Department", "AuditEvent"}:
+            continue  # reference data and the audit row use the real clock
+        for stamp in ("created_at", "updated_at"):
+            if stamp in {f.name for f in model._meta.concrete_fields}:
+                count = model.objects.filter(**{f"{stamp}__gt": now}).count()
+                if count:
+                    late[f"{model.__name__}.{stamp}"] = count
+    assert late == {}
+    assert not FeeCollection.objects.filter(month="2025-06-01").exists()
+    assert FeeCollection.objects.filter(month="2025-05-01").exists()
+    cancelled = Meeting.objects.filter(status="cancelled")
+    assert not cancelled.filter(minutes="").exists()
