@@ -13,6 +13,7 @@ from .models import (
     PetitionMonthly,
     Target,
 )
+from .resources import FeeCollectionResource
 from .selectors import covered_units
 from .services import dashboard_token_create, dashboard_token_revoke
 
@@ -84,6 +85,7 @@ class FeeCollectionAdmin(ExportMixin, ScopedModelAdmin):
     """Fee collection, entered monthly per compound by community staff."""
 
     list_selector = _scoped(FeeCollection, "compound__community", "entered_by")
+    resource_classes = [FeeCollectionResource]
     list_display = (
         "month",
         "compound",

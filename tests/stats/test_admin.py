@@ -162,3 +162,32 @@ def test_fee_and_token_lists_do_not_query_per_row(client, world):
                 assert client.get(url).status_code == 200
             counts.append(len(queries))
     assert counts[:2] == counts[2:]
+
+
+def test_fee_collection_downloads_with_names_and_only_the_callers_compounds(
+    client, world
+):
+    """Community staff download their compounds' fee entries as a spreadsheet
+    that names community and compound; another community's never appear."""
+    own = Compound.objects.get(name="民生·壹号院")
+    foreign = Compound.objects.filter(community=world.c3).first()
+    for compound in (own, foreign):
+        FeeCollection.objects.create(
+            compound=compound,
+            month="2026-10-01",
+            households_billed=100,
+            households_paid=95,
+            amount_due=1000,
+            amount_collected=950,
+        )
+    client.force_login(world.users["community"])
+    page = client.get("/admin/stats/feecollection/export/")
+    form = page.context["form"]
+    data = {name: "on" for name in form.fields if name.startswith("feecollection")}
+    data["format"] = "0"  # CSV
+    response = client.post("/admin/stats/feecollection/export/", data)
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "民生·壹号院" in text and "端庄社区" in text
+    assert foreign.name not in text
+    assert text.count("\n") == 2  # the header and one row
