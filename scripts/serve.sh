@@ -14,7 +14,7 @@ cat <<TXT
   Staff admin     http://127.0.0.1:8000/admin/
   REST API        http://127.0.0.1:8000/api/v1/
   API docs        http://127.0.0.1:8000/api/docs/   (schema: /api/schema/)
-  Dashboard       http://127.0.0.1:8000/stats/dashboard/   (staff logins below)
+  Dashboard       http://127.0.0.1:8000/stats/dashboard/   (with the staff logins above)
   Health          http://127.0.0.1:8000/healthz
 
 TXT
