@@ -1611,7 +1611,9 @@ class Generator:
                         t += 1800 + int(DAY * random_())
                         events.append((t, A_REFER))
                         late = late or random_() < 0.4
-                    if random_() >= 0.004:  # a few are never resolved
+                    # A very few stick (about 200 a year at full size): the
+                    # backlog that escalation is for.
+                    if random_() >= 0.0006:
                         if late:
                             target = (
                                 resolve_due + 600 + int(2.5 * res_s * random_() ** 1.5)
