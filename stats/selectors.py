@@ -92,18 +92,18 @@ class Area:
 
 
 def area_for(*, user, kind: str | None = None, pk: int | None = None) -> Area:
-    """Return the area ``kind`` ``pk`` if the caller may see it (else 404), or
-    every unit the caller may see."""
+    """Return the area ``kind`` ``pk`` if the caller holds all of it (else
+    404), or every unit the caller may see."""
     if not kind:
         return Area()
     joins = {"grid": ["community__subdistrict"], "community": ["subdistrict"]}
     unit = (
-        _AREA_LISTS[kind](user=user)
+        covered_units(user=user, kind=kind)
         .select_related(*joins.get(kind, []))
         .filter(pk=pk)
         .first()
     )
-    if unit is None or not _covers(user_scope(user), kind, unit):
+    if unit is None:
         raise Http404
     return Area(
         kind=kind, id=unit.pk, name=unit.name, district_id=_district_of(kind, unit)
@@ -120,41 +120,28 @@ def _district_of(kind: str, unit) -> int:
 
 
 def covered_units(*, user, kind: str):
-    """The districts, subdistricts or communities the user holds whole."""
+    """The units of ``kind`` the user holds whole: subdistrict staff see their
+    district's name, but its figures are not theirs to read. A property
+    company's figures are narrowed to the caller's own units, so every company
+    the caller may see counts."""
     scope = user_scope(user)
     units = _AREA_LISTS[kind](user=user)
-    if scope.is_all:
+    if scope.is_all or kind == "property_company":
         return units
     districts, subdistricts = scope.ids("district"), scope.ids("subdistrict")
+    communities = scope.ids("community")
     condition = {
         "district": Q(pk__in=districts),
         "subdistrict": Q(pk__in=subdistricts) | Q(district__in=districts),
-        "community": Q(pk__in=scope.ids("community"))
+        "community": Q(pk__in=communities)
         | Q(subdistrict__in=subdistricts)
         | Q(subdistrict__district__in=districts),
+        "grid": Q(pk__in=scope.ids("grid"))
+        | Q(community__in=communities)
+        | Q(community__subdistrict__in=subdistricts)
+        | Q(community__subdistrict__district__in=districts),
     }[kind]
     return units.filter(condition)
-
-
-def _covers(scope, kind: str, unit) -> bool:
-    """Whether the caller's units hold the whole of ``unit``: subdistrict staff
-    see their district's name, but its figures are not theirs to read."""
-    if scope.is_all or kind == "property_company":
-        return True  # a company's figures are narrowed to the caller's units
-    if kind == "district":
-        chain_ids = {"district": unit.pk}
-    elif kind == "subdistrict":
-        chain_ids = {"subdistrict": unit.pk, "district": unit.district_id}
-    else:
-        community = unit if kind == "community" else unit.community
-        chain_ids = {
-            "community": community.pk,
-            "subdistrict": community.subdistrict_id,
-            "district": community.subdistrict.district_id,
-        }
-        if kind == "grid":
-            chain_ids["grid"] = unit.pk
-    return any(unit_id in scope.ids(level) for level, unit_id in chain_ids.items())
 
 
 # For the dashboard's breadcrumb: each kind of unit, how to read it with its
