@@ -5,12 +5,9 @@ these serializers only describe them."""
 from rest_framework import serializers
 
 from ..models import COMMUNITY_FIGURES, COVERAGE_FIGURES, PETITION_FIGURES
+from ..selectors import INTERNAL_FIGURES
 
-CASE_COUNTS = [
-    f
-    for f in PETITION_FIGURES
-    if f not in ("closed_timed", "accept_seconds", "close_seconds")
-]
+CASE_COUNTS = [f for f in PETITION_FIGURES if f not in INTERNAL_FIGURES]
 CASE_RATES = [
     "closure_rate",
     "accepted_on_time_rate",
