@@ -263,8 +263,7 @@ def community_month_rows(*, start, end) -> dict[tuple, dict]:
     )
     add(
         SignUp.objects.filter(
-            status=SignUp.Status.CONFIRMED,
-            verified_hours__isnull=False,
+            SignUp.counted_q(),
             activity__starts_at__gte=start,
             activity__starts_at__lt=end,
         ),

@@ -275,6 +275,18 @@ class SignUp(models.Model):
     def __str__(self):
         return f"{self.activity}: {self.name}"
 
+    @classmethod
+    def counted_q(cls, prefix: str = "") -> models.Q:
+        """The sign-ups whose hours count anywhere (lists, honour list,
+        statistics): confirmed, with hours verified by staff. ``prefix`` is
+        the path to the sign-up from another model ("signups__")."""
+        return models.Q(
+            **{
+                f"{prefix}status": cls.Status.CONFIRMED,
+                f"{prefix}verified_hours__isnull": False,
+            }
+        )
+
 
 class Wish(TimeStampedModel):
     """A micro-wish (微心愿) of a resident, often old or a child."""

@@ -89,11 +89,10 @@ def honour_list(*, community, month: datetime.date) -> dict:
     verified activities is ranked."""
     start, end = _month_bounds(month)
     verified = SignUp.objects.filter(
+        SignUp.counted_q(),
         activity__community=community,
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
-        verified_hours__isnull=False,
-        status=SignUp.Status.CONFIRMED,
     )
     people = (
         verified.values("phone")
@@ -150,9 +149,8 @@ def member_yearly_summary(*, registration: Registration, year: int) -> dict:
     """Return a 双报到 member's verified hours, activities and wishes in a year,
     for the summary sent back to the work unit."""
     signups = SignUp.objects.filter(
+        SignUp.counted_q(),
         phone=registration.phone,
-        status=SignUp.Status.CONFIRMED,
-        verified_hours__isnull=False,
         activity__community=registration.community_id,
         activity__starts_at__year=year,
     ).select_related("activity")

@@ -1,12 +1,12 @@
 """Read-only volunteer data for dashboards: activities, verified hours, wishes,
 stations and stock. Scoped; only verified hours are ever summed."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from rest_framework import serializers, viewsets
 
 from core.api.permissions import CanViewModel
 from volunteers import selectors
-from volunteers.models import Activity, Station, StockItem, Wish
+from volunteers.models import Activity, SignUp, Station, StockItem, Wish
 
 
 class ActivityOutputSerializer(serializers.ModelSerializer):
@@ -44,10 +44,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(
                 verified_hours=Sum(
                     "signups__verified_hours",
-                    filter=Q(
-                        signups__verified_hours__isnull=False,
-                        signups__status="confirmed",
-                    ),
+                    filter=SignUp.counted_q("signups__"),
                     default=0,
                 )
             )
