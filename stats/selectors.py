@@ -144,22 +144,21 @@ def covered_units(*, user, kind: str):
     return units.filter(condition)
 
 
-# For the dashboard's breadcrumb: each kind of unit, how to read it with its
-# parents in one query, and the parents (nearest last) it leads up through.
-_UNITS = {
-    "district": (district_list, (), ()),
-    "subdistrict": (subdistrict_list, ("district",), ("district",)),
+# For the dashboard's breadcrumb: each kind of unit, the joins that read it
+# with its parents in one query, and the parents (nearest last) it leads up
+# through.
+_TRAILS = {
+    "district": ((), ()),
+    "subdistrict": (("district",), ("district",)),
     "community": (
-        community_list,
         ("subdistrict__district",),
         ("subdistrict__district", "subdistrict"),
     ),
     "grid": (
-        grid_list,
         ("community__subdistrict__district",),
         ("community__subdistrict__district", "community__subdistrict", "community"),
     ),
-    "property_company": (property_company_list, ("district",), ("district",)),
+    "property_company": (("district",), ("district",)),
 }
 
 
@@ -174,9 +173,12 @@ def dashboard_trail(*, user, kind: str, pk: int) -> list[dict]:
     are the user's to open, each as {kind, id, name}; 404 if the user may not
     see it. Parents above the user's own highest level are left out: a
     community's staff start from their community, not the district."""
-    area_for(user=user, kind=kind, pk=pk)  # 404 unless the unit is wholly theirs
-    selector, joins, parents = _UNITS[kind]
-    unit = selector(user=user).select_related(*joins).get(pk=pk)
+    joins, parents = _TRAILS[kind]
+    unit = (
+        covered_units(user=user, kind=kind).select_related(*joins).filter(pk=pk).first()
+    )
+    if unit is None:  # not theirs, or not wholly theirs
+        raise Http404
     scope = user_scope(user)
     trail = []
     for path in parents:

@@ -159,7 +159,7 @@ def test_dashboard_page_query_count_is_fixed(
     client.force_login(world.users["district"])
     with django_assert_max_num_queries(5):
         assert client.get(URL).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert client.get(URL, {"grid": world.grids["G1"].pk}).status_code == 200
 
 
