@@ -7,11 +7,13 @@ World (all in one district):
 Each grid has one building, one unit and two households with one resident each.
 """
 
+import datetime
 import os
 import shutil
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -20,6 +22,24 @@ from grids.services import role_assign, staff_account_create
 from tests.grids import factories as f
 
 PASSWORD = "correct horse battery"
+
+#: The instant every test starts at. ``TEST_NOW`` (ISO 8601 with an offset) moves
+#: it for a whole run, e.g. ``TEST_NOW=2027-01-01T00:30:00+08:00``: the first
+#: half hour of a year in Shanghai, still the day before in UTC.
+TEST_NOW = datetime.datetime.fromisoformat(
+    os.environ.get("TEST_NOW") or "2026-11-18T10:30:00+08:00"
+)
+if TEST_NOW.tzinfo is None:
+    raise RuntimeError("TEST_NOW needs an offset, e.g. 2027-01-01T00:30:00+08:00")
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Pin the clock at ``TEST_NOW`` for every test (it ticks on from there, so
+    later writes are later). Tests that need time to pass move this traveller:
+    ``pinned_clock.shift(datetime.timedelta(hours=3))`` or ``.move_to(...)``."""
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def pytest_collection_modifyitems(config, items):
