@@ -33,7 +33,7 @@ from .models import (
 )
 from .photos import clean_photo
 from .selectors import petition_can_act
-from .workflow import transition_for
+from .workflow import overdue_level, status_after, transition_for
 
 S = Petition.Status
 
@@ -332,18 +332,15 @@ def petition_transition(
 
     before = locked.status
     now = timezone.now()
-    if transition.target is not None:
-        locked.status = transition.target
-    elif action == "reopen":
-        locked.status = S.DISPATCHED if locked.handler_id else S.ACCEPTED
+    locked.status = status_after(
+        action,
+        before,
+        has_handler=bool(locked.handler_id),
+        was_accepted=locked.accepted_at is not None,
+    )
+    if action == "reopen":
         locked.reopen_count += 1
         locked.resolved_at = None
-    elif action == "resume":
-        locked.status = (
-            S.DISPATCHED
-            if locked.handler_id
-            else (S.ACCEPTED if locked.accepted_at else S.SUBMITTED)
-        )
     if action in ("accept", "dispatch") and locked.accepted_at is None:
         locked.accepted_at = now
     if handler is not None:
@@ -419,8 +416,7 @@ def petition_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
             due, window = petition.accept_due_at, petition.category.accept_hours
         else:
             due, window = petition.resolve_due_at, petition.category.resolve_hours
-        periods = 1 + int((now - due) / datetime.timedelta(hours=window))
-        target = min(Petition.Level.SUBDISTRICT, periods)
+        target = overdue_level(now=now, due=due, window_hours=window)
         if target <= petition.escalation_level:
             continue
         before = petition.escalation_level

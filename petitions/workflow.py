@@ -5,6 +5,7 @@ service asks ``transition_for(action, status)``; anything not in the table is
 refused with a clear error and changes nothing.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -138,3 +139,35 @@ def allowed_actions(status: str, *, by_staff: bool = True) -> list[Transition]:
         for t in TRANSITIONS.values()
         if status in t.sources and t.by_staff == by_staff and t.action != "auto_close"
     ]
+
+
+def status_after(
+    action: str, status: str, *, has_handler: bool, was_accepted: bool
+) -> str:
+    """Return the state a case in ``status`` reaches by ``action``.
+
+    Most actions lead to one fixed state; reopening goes back to whoever had it
+    (the handler, else acceptance), and resuming returns to where it was held.
+    The services and anything that replays a case's history use this one rule.
+    """
+    transition = transition_for(action, status)
+    if transition.target is not None:
+        return transition.target
+    if action == "reopen":
+        return S.DISPATCHED if has_handler else S.ACCEPTED
+    # resume
+    if has_handler:
+        return S.DISPATCHED
+    return S.ACCEPTED if was_accepted else S.SUBMITTED
+
+
+def overdue_level(
+    *, now: datetime.datetime, due: datetime.datetime, window_hours: int
+) -> int:
+    """Return the level an overdue case belongs at: one level up per missed
+    window after ``due`` (grid → community → subdistrict), at most subdistrict.
+    A case not yet due returns the grid level (0)."""
+    if now <= due:
+        return Petition.Level.GRID
+    periods = 1 + int((now - due) / datetime.timedelta(hours=window_hours))
+    return min(Petition.Level.SUBDISTRICT, periods)
