@@ -316,8 +316,11 @@ def seed_cases(target: int) -> tuple[int, float]:
     ) = seed_reference_data()
     # Seeded, so that two runs build the same table; nothing here is a secret.
     rng = random.Random(SEED + existing)  # noqa: S311
+    from core import calendar
+
     now = timezone.now()
-    span = datetime.timedelta(days=3 * 365).total_seconds()
+    three_years_ago = calendar.local_datetime(calendar.add_years(calendar.today(), -3))
+    span = (now - three_years_ago).total_seconds()
     # Creation times sorted ascending, so ids follow time as in real life.
     offsets = sorted((rng.random() * span for _ in range(missing)), reverse=True)
     category_pairs = [(c, w) for c, w in categories]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.api.root import ApiRootApi
 from core.views import healthz
 
 admin.site.site_header = _("Red-property governance platform")
@@ -20,6 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", ApiRootApi.as_view(), name="api-root"),
     path("api/v1/", include("grids.api.urls")),
     path("api/v1/", include("petitions.api.urls")),
     path("api/v1/", include("deliberation.api.urls")),

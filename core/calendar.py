@@ -36,6 +36,7 @@ __all__ = [
     "parse_month",
     "previous_month",
     "quarter_of",
+    "reminder_at",
     "today",
     "zone",
 ]
@@ -88,6 +89,19 @@ def local_datetime(
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Return the aware instants of local midnight of ``day`` and of the next day."""
     return local_datetime(day), local_datetime(day + datetime.timedelta(days=1))
+
+
+def reminder_at(
+    starts_at: datetime.datetime,
+    *,
+    days_before: int = 1,
+    at: datetime.time = datetime.time(8),
+) -> datetime.datetime:
+    """Return when a "the day before" reminder of something starting at
+    ``starts_at`` is due: local ``at`` (08:00, not in the night) on the local
+    day ``days_before`` days before it."""
+    day = local_date(starts_at) - datetime.timedelta(days=days_before)
+    return local_datetime(day, at)
 
 
 # --- months ------------------------------------------------------------------

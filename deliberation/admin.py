@@ -2,8 +2,6 @@
 minutes), action items and major matters. Every step goes through
 ``deliberation.services``; the forms here only collect what the step needs."""
 
-import datetime
-
 import qrcode
 import qrcode.image.svg
 from django import forms
@@ -15,13 +13,14 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import calendar
 from core.errors import ApplicationError
+from deliberation.recurrence import ahead_until
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
 from grids.models import Household
 from grids.scoping import scope_queryset
@@ -64,7 +63,7 @@ class DeliberationBodyAdmin(ScopedModelAdmin):
             # A new rule: empty future meetings of the old one give way.
             services.body_reschedule(
                 body=obj,
-                until=timezone.localdate() + datetime.timedelta(days=62),
+                until=ahead_until(calendar.today()),
             )
 
 

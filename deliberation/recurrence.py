@@ -8,7 +8,22 @@ import calendar
 import datetime
 from collections.abc import Iterator
 
+from core.calendar import add_months, previous_month
+
 FENGSI_DAYS = (4, 14, 24)
+#: Meetings of a series exist this many calendar months ahead.
+AHEAD_MONTHS = 2
+
+
+def ahead_until(today: datetime.date) -> datetime.date:
+    """Return the last day up to which a series' meetings are created."""
+    return add_months(today, AHEAD_MONTHS)
+
+
+def missed_month(today: datetime.date) -> datetime.date:
+    """Return the month whose meetings a body that must meet monthly is
+    checked for on ``today``: the last finished month."""
+    return previous_month(today)
 
 
 def _months(start: datetime.date, end: datetime.date) -> Iterator[tuple[int, int]]:

@@ -3,22 +3,26 @@
 import datetime
 
 from celery import shared_task
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.notifications import notify
 from grids.selectors import community_staff_users
 
 from . import services
 from .models import ActionItem, DeliberationBody, Meeting
+from .recurrence import ahead_until, missed_month
 
-AHEAD_DAYS = 62
+#: Members are invited this long before a meeting.
+INVITE_AHEAD = datetime.timedelta(days=7)
 
 
 @shared_task(name="deliberation.create_meetings_ahead")
 def create_meetings_ahead_task() -> int:
     """Create every body's meetings for the next two months."""
-    until = timezone.localdate() + datetime.timedelta(days=AHEAD_DAYS)
+    until = ahead_until(calendar.today())
     return sum(
         services.meetings_create_ahead(body=body, until=until)
         for body in DeliberationBody.objects.exclude(rule=DeliberationBody.Rule.ONCE)
@@ -27,18 +31,16 @@ def create_meetings_ahead_task() -> int:
 
 @shared_task(name="deliberation.remind_meetings")
 def remind_meetings_task() -> int:
-    """Invite members a week ahead and remind them the day before."""
-    now = timezone.now()
+    """Invite members a week ahead and remind them the day before (from 08:00)."""
+    now = calendar.now()
     sent = 0
     for meeting in Meeting.objects.filter(
         status=Meeting.Status.PLANNED,
         starts_at__gt=now,
-        starts_at__lte=now + datetime.timedelta(days=7),
+        starts_at__lte=now + INVITE_AHEAD,
     ).select_related("body"):
         stage = (
-            "reminder"
-            if meeting.starts_at - now <= datetime.timedelta(days=1)
-            else "invite"
+            "reminder" if calendar.reminder_at(meeting.starts_at) <= now else "invite"
         )
         when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
         users = [
@@ -71,24 +73,31 @@ def remind_meetings_task() -> int:
 
 @shared_task(name="deliberation.alert_missed_months")
 def alert_missed_months_task() -> int:
-    """Tell community staff when a body that must meet monthly has not met for
-    a month (once per body and month)."""
-    today = timezone.localdate()
-    since = timezone.now() - datetime.timedelta(days=31)
+    """Tell community staff when a body that must meet monthly held no meeting
+    in the last finished month (once per body and month). A body set up during
+    that month is not asked for it."""
+    month = missed_month(calendar.today())
+    start, end = calendar.month_bounds(month)
     sent = 0
-    for body in DeliberationBody.objects.filter(must_meet_monthly=True):
-        if body.meetings.filter(
-            status=Meeting.Status.CLOSED, starts_at__gte=since
-        ).exists():
-            continue
+    held = Meeting.objects.filter(
+        body=OuterRef("pk"),
+        status=Meeting.Status.CLOSED,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    bodies = DeliberationBody.objects.filter(
+        ~Exists(held), must_meet_monthly=True, created_at__lt=start
+    )
+    for body in bodies:
         for user in community_staff_users(community_id=body.community_id):
             sent += bool(
                 notify(
-                    dedupe_key=f"body:{body.pk}:missed:{today:%Y-%m}:{user.pk}",
+                    dedupe_key=f"body:{body.pk}:missed:{month:%Y-%m}:{user.pk}",
                     user=user,
-                    subject=_("%(body)s has not met this month") % {"body": body.name},
-                    body=_("No closed meeting of %(body)s in the last month.")
-                    % {"body": body.name},
+                    subject=_("%(body)s did not meet in %(month)s")
+                    % {"body": body.name, "month": f"{month:%Y-%m}"},
+                    body=_("No meeting of %(body)s was held in %(month)s.")
+                    % {"body": body.name, "month": f"{month:%Y-%m}"},
                 )
             )
     return sent
@@ -100,7 +109,7 @@ def alert_overdue_items_task() -> int:
     per item and due date."""
     sent = 0
     overdue = ActionItem.objects.filter(
-        status__in=ActionItem.UNFINISHED, due_date__lt=timezone.localdate()
+        status__in=ActionItem.UNFINISHED, due_date__lt=calendar.today()
     ).select_related("owner__user", "topic__meeting__body")
     for item in overdue:
         users = community_staff_users(community_id=item.topic.meeting.body.community_id)

@@ -165,6 +165,24 @@ class CommunityAdmin(ScopedModelAdmin):
         )
 
 
+class MissingRoleFilter(admin.SimpleListFilter):
+    """Grids where a report could reach nobody of the grid: a serving role is
+    unfilled (cases then fall back to the grid worker or community staff)."""
+
+    title = _("serving roles")
+    parameter_name = "missing_role"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("a role is missing")), ("no", _("all roles filled"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.grid_missing_roles_q())
+        if self.value() == "no":
+            return queryset.exclude(selectors.grid_missing_roles_q())
+        return queryset
+
+
 @admin.register(Grid)
 class GridAdmin(ScopedModelAdmin):
     list_selector = staticmethod(selectors.grid_list)
@@ -174,9 +192,26 @@ class GridAdmin(ScopedModelAdmin):
         "chat_group",
         "buildings_link",
         "household_count",
+        "missing_roles",
     )
-    list_filter = (("community", RelatedOnly),)
+    list_filter = (MissingRoleFilter, ("community", RelatedOnly))
     search_fields = ("name", "community__name")
+
+    @admin.display(description=_("missing roles"))
+    def missing_roles(self, obj):
+        missing = [
+            label
+            for filled, label in (
+                (obj.has_grid_worker, Role.Kind.GRID_WORKER.label),
+                (
+                    obj.has_property_steward or not obj.has_property_company,
+                    Role.Kind.PROPERTY_STEWARD.label,
+                ),
+                (obj.has_repair_worker, Role.Kind.REPAIR_WORKER.label),
+            )
+            if not filled
+        ]
+        return "、".join(str(label) for label in missing) or "—"
 
     @admin.display(description=_("buildings"), ordering="building_count")
     def buildings_link(self, obj):

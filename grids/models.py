@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import calendar
 from core.models import TimeStampedModel
 from core.phones import mask_mobile, normalize_mobile, validate_mobile
 
@@ -746,7 +747,7 @@ class Person(TimeStampedModel):
                     % {"household": self.household, "community": self.community}
                 }
             )
-        if self.moved_in_date and self.moved_in_date > timezone.localdate():
+        if self.moved_in_date and self.moved_in_date > calendar.today():
             raise ValidationError(
                 {"moved_in_date": _("The moving-in date cannot be in the future.")}
             )
@@ -851,7 +852,7 @@ class PartyMember(TimeStampedModel):
 class RoleQuerySet(models.QuerySet):
     def active(self, on_date: datetime.date | None = None):
         """Return roles whose term covers ``on_date`` (today by default)."""
-        day = on_date or timezone.localdate()
+        day = on_date or calendar.today()
         return self.filter(start_date__lte=day).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=day)
         )

@@ -4,7 +4,15 @@ Each selector returns a queryset already joined for its callers and already
 narrowed to what ``user`` may see (``grids.scoping``).
 """
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from .models import (
@@ -72,12 +80,46 @@ def community_list(*, user) -> QuerySet[Community]:
     )
 
 
+#: The roles every grid needs someone in (一格多员); a property steward only
+#: where the grid has a compound with a property company.
+GRID_SERVING_KINDS = (
+    Role.Kind.GRID_WORKER,
+    Role.Kind.PROPERTY_STEWARD,
+    Role.Kind.REPAIR_WORKER,
+)
+
+
+def _serves(kind: str):
+    return Exists(Role.objects.active().filter(grid=OuterRef("pk"), kind=kind))
+
+
+def grid_missing_roles_q() -> Q:
+    """The grids that lack an active grid worker, repair worker, or (with a
+    managed compound) a property steward; for rows of ``grid_list``."""
+    return (
+        Q(has_grid_worker=False)
+        | Q(has_repair_worker=False)
+        | Q(has_property_steward=False, has_property_company=True)
+    )
+
+
 def grid_list(*, user) -> QuerySet[Grid]:
+    """Return the grids ``user`` may see, with their size and which serving
+    roles are filled (``has_grid_worker``, ``has_property_steward``,
+    ``has_repair_worker``; ``has_property_company``)."""
     return scope_queryset(
         Grid.objects.select_related("community").annotate(
             building_count=_count_of(Building.objects.all(), "grid", user),
             household_count=_count_of(
                 Household.objects.all(), "unit__building__grid", user
+            ),
+            has_grid_worker=_serves(Role.Kind.GRID_WORKER),
+            has_property_steward=_serves(Role.Kind.PROPERTY_STEWARD),
+            has_repair_worker=_serves(Role.Kind.REPAIR_WORKER),
+            has_property_company=Exists(
+                Building.objects.filter(
+                    grid=OuterRef("pk"), compound__property_company__isnull=False
+                )
             ),
         ),
         user,

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.services import audit_record, model_changes
 
 from .models import Person, Role
@@ -72,7 +73,7 @@ def role_assign(
     role = Role(
         person=person,
         kind=kind,
-        start_date=start_date or datetime.date.today(),
+        start_date=start_date or calendar.today(),
         end_date=end_date,
         **targets,
     )

@@ -55,6 +55,56 @@ def petition_work_list(*, user) -> QuerySet[Petition]:
     )
 
 
+#: Who takes a new case at the grid level, by the category's handler, in the
+#: order tried: a grid without a property steward falls back to its grid
+#: worker, and a grid without either to the community's staff.
+GRID_ROUTES = {
+    Category.Handler.PROPERTY: (Role.Kind.PROPERTY_STEWARD, Role.Kind.GRID_WORKER),
+    Category.Handler.GRID: (Role.Kind.GRID_WORKER,),
+    Category.Handler.COMMUNITY: (Role.Kind.GRID_WORKER,),
+}
+
+
+def _route(petition: Petition, ignore_handler: bool):
+    """Yield the role querysets to try, in order, for ``petition``."""
+    roles = Role.objects.active().filter(
+        person__user__isnull=False, person__user__is_active=True
+    )
+    if petition.handler_id and not ignore_handler:
+        yield roles.filter(person_id=petition.handler_id)
+    level = petition.escalation_level
+    if level == Petition.Level.GRID and petition.grid_id:
+        for kind in GRID_ROUTES[petition.category.default_handler]:
+            yield roles.filter(kind=kind, grid_id=petition.grid_id)
+    if level <= Petition.Level.COMMUNITY:
+        yield roles.filter(
+            kind=Role.Kind.COMMUNITY_STAFF, community_id=petition.community_id
+        )
+    yield roles.filter(
+        kind=Role.Kind.SUBDISTRICT_STAFF,
+        subdistrict_id=petition.community.subdistrict_id,
+    )
+    yield roles.filter(
+        kind=Role.Kind.DISTRICT_STAFF,
+        district_id=petition.community.subdistrict.district_id,
+    )
+
+
+def petition_recipients(*, petition: Petition, ignore_handler: bool = False) -> list:
+    """Return the staff accounts a case belongs to now: its handler, else the
+    role its category and level call for, falling back (property steward →
+    grid worker → community staff → subdistrict → district) so that no case
+    reaches nobody. ``ignore_handler`` asks for the level's people only."""
+    for roles in _route(petition, ignore_handler):
+        users = {
+            role.person.user_id: role.person.user
+            for role in roles.select_related("person__user").order_by("pk")
+        }
+        if users:
+            return list(users.values())
+    return []
+
+
 def petition_detail(*, user, pk) -> Petition:
     """Return one visible case with its timeline and photos (404 if not visible)."""
     from django.shortcuts import get_object_or_404

@@ -8,48 +8,24 @@ from celery import shared_task
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
-from grids.models import Role
 
 from . import services
-from .models import Category, Petition
+from .models import Petition
+from .selectors import petition_recipients
 
 
 def _summary(petition: Petition) -> str:
     return f"{petition.category.name}: {petition.place} {petition.description[:100]}"
 
 
-def _users_for(petition: Petition):
-    """Return the staff accounts the case belongs to at its current level."""
-    roles = Role.objects.active().filter(person__user__isnull=False)
-    if petition.handler_id:
-        roles = roles.filter(person_id=petition.handler_id)
-    elif petition.escalation_level == Petition.Level.GRID and petition.grid_id:
-        kind = {
-            Category.Handler.GRID: [Role.Kind.GRID_WORKER],
-            Category.Handler.PROPERTY: [Role.Kind.PROPERTY_STEWARD],
-            Category.Handler.COMMUNITY: [Role.Kind.GRID_WORKER],
-        }[petition.category.default_handler]
-        roles = roles.filter(kind__in=kind, grid_id=petition.grid_id)
-    elif petition.escalation_level <= Petition.Level.COMMUNITY:
-        roles = roles.filter(
-            kind=Role.Kind.COMMUNITY_STAFF, community=petition.community_id
-        )
-    else:
-        roles = roles.filter(
-            kind=Role.Kind.SUBDISTRICT_STAFF,
-            subdistrict=petition.community.subdistrict_id,
-        )
-    return [role.person.user for role in roles.select_related("person__user")]
-
-
 @shared_task(name="petitions.notify_new")
 def notify_new_task(petition_id: int) -> int:
     """Tell the people who should take a new case that it has come in."""
-    petition = Petition.objects.select_related("category", "community").get(
-        pk=petition_id
-    )
+    petition = Petition.objects.select_related(
+        "category", "community__subdistrict"
+    ).get(pk=petition_id)
     sent = 0
-    for user in _users_for(petition):
+    for user in petition_recipients(petition=petition):
         sent += bool(
             notify(
                 dedupe_key=f"petition:{petition.pk}:new:{user.pk}",
@@ -93,17 +69,14 @@ def notify_transition_task(petition_id: int, action: str, version: int) -> int:
 @shared_task(name="petitions.notify_escalated")
 def notify_escalated_task(petition_id: int, level: int) -> int:
     """Remind the handler and tell the level the case was raised to."""
-    petition = Petition.objects.select_related("category", "community").get(
-        pk=petition_id
-    )
+    petition = Petition.objects.select_related(
+        "category", "community__subdistrict"
+    ).get(pk=petition_id)
     sent = 0
-    recipients = _users_for(petition)
+    # The handler is reminded, and the raised level is told as well.
+    recipients = petition_recipients(petition=petition)
     if petition.handler_id:
-        # The handler is reminded, and the raised level is told as well.
-        handler_only = petition.handler_id
-        petition.handler_id = None
-        recipients += _users_for(petition)
-        petition.handler_id = handler_only
+        recipients += petition_recipients(petition=petition, ignore_handler=True)
     for user in {u.pk: u for u in recipients}.values():
         sent += bool(
             notify(

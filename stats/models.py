@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import calendar
 from grids.models import (
     Community,
     Compound,
@@ -304,7 +305,7 @@ class FeeCollection(models.Model):
         errors = {}
         if self.month:
             self.month = self.month.replace(day=1)
-            if self.month > timezone.localdate():
+            if self.month > calendar.today():
                 errors["month"] = _("The month has not begun yet.")
         if (
             self.households_paid is not None

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.http import Http404
-from django.utils import timezone
 
+from core import calendar
+from core.calendar import month_start, next_month
 from grids.models import Community, Compound, PartyOrganization, PropertyCompany
 from grids.scoping import LEVELS, scope_queryset, user_scope
 from grids.selectors import (
@@ -44,8 +45,6 @@ from .services import (
     case_totals_live,
     community_month_rows,
     coverage_rows,
-    month_start,
-    next_month,
 )
 
 # --- the unit figures are for ----------------------------------------------------
@@ -484,7 +483,7 @@ def stats_summary_live(*, user, area: Area, first: datetime.date, last: datetime
             if community_id in communities:
                 for key, value in figures.items():
                     coverage[key] += value
-        this_month = month_start(timezone.localdate())
+        this_month = month_start(calendar.today())
         result["coverage"] = {
             "as_of": min(month_start(last), this_month).strftime("%Y-%m"),
             **_coverage_figures(coverage, _company_figures(user, area)),
@@ -506,11 +505,7 @@ def _community_self_q(area: Area) -> Q:
 
 
 def _month_list(first, last) -> list[datetime.date]:
-    months, month = [], month_start(first)
-    while month <= month_start(last):
-        months.append(month)
-        month = next_month(month)
-    return months
+    return calendar.months_between(first, last)
 
 
 def stats_series(*, user, area: Area, first, last) -> list[dict]:
@@ -773,7 +768,7 @@ def target_progress(*, user, area: Area, first, last) -> list[dict]:
                 "value": value,
                 "baseline": baseline,
                 "met": met,
-                "overdue": bool(not met and target.due_on < timezone.localdate()),
+                "overdue": bool(not met and target.due_on < calendar.today()),
                 "note": target.note,
             }
         )

@@ -26,6 +26,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
+from core.calendar import month_start
 from core.services import audit_record
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import Compound, PartyOrganization
@@ -43,37 +45,19 @@ from .models import (
     PetitionMonthly,
     within_columns,
 )
+from .periods import month_ranges, nightly_months, refresh_months
 
 # --- months -------------------------------------------------------------------
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(day: datetime.date) -> datetime.date:
-    return (month_start(day) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _bounds(first: datetime.date, last: datetime.date):
     """Return the aware datetimes from the start of ``first``'s month to the
     start of the month after ``last``."""
-    start = timezone.make_aware(
-        datetime.datetime.combine(month_start(first), datetime.time())
-    )
-    end = timezone.make_aware(
-        datetime.datetime.combine(next_month(last), datetime.time())
-    )
-    return start, end
+    return calendar.months_range(first, last)
 
 
 def _as_month(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = (
-            timezone.localtime(value).date()
-            if timezone.is_aware(value)
-            else value.date()
-        )
+    """The month of a truncated row value (a date, or a datetime per database)."""
     return month_start(value)
 
 
@@ -356,7 +340,7 @@ def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
     months keep the state they were last refreshed in."""
     start, end = _bounds(first, last)
     first, last = month_start(first), month_start(last)
-    this_month = month_start(timezone.localdate())
+    this_month = month_start(calendar.today())
     attempts = 5
     for attempt in range(1, attempts + 1):
         try:
@@ -429,42 +413,24 @@ def _replace_months(first, last, start, end, this_month) -> int:
 REFRESH_LOOKBACK = datetime.timedelta(minutes=15)
 
 
-def _ranges(months: set[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
-    """Runs of consecutive months, as (first, last) pairs."""
-    ranges: list[list[datetime.date]] = []
-    for month in sorted(months):
-        if ranges and next_month(ranges[-1][1]) == month:
-            ranges[-1][1] = month
-        else:
-            ranges.append([month, month])
-    return [(first, last) for first, last in ranges]
-
-
 def stats_refresh_current() -> int:
     """Refresh this month (and last month in its first week) and every month
     whose cases changed lately: a case is counted in the month it came in, and
     is accepted, closed, rated or reopened weeks later."""
-    today = timezone.localdate()
-    months = {month_start(today), month_start(today - datetime.timedelta(days=7))}
+    months = refresh_months(calendar.today())
     changed = Petition.objects.filter(
         updated_at__gte=timezone.now() - REFRESH_LOOKBACK
     ).datetimes("created_at", "month")
     months |= {_as_month(moment) for moment in changed}
-    return sum(stats_rebuild(first=first, last=last) for first, last in _ranges(months))
-
-
-#: The nightly rebuild covers the months whose records still change: action
-#: items fall due and are done, hours are verified, wishes fulfilled.
-NIGHTLY_MONTHS = 13
+    return sum(
+        stats_rebuild(first=first, last=last) for first, last in month_ranges(months)
+    )
 
 
 def stats_rebuild_recent() -> int:
     """Rebuild the last thirteen months (nightly)."""
-    today = timezone.localdate()
-    first = month_start(today)
-    for _step in range(NIGHTLY_MONTHS - 1):
-        first = month_start(first - datetime.timedelta(days=1))
-    return stats_rebuild(first=first, last=today)
+    first, last = nightly_months(calendar.today())
+    return stats_rebuild(first=first, last=last)
 
 
 # --- dashboard tokens -----------------------------------------------------------

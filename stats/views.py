@@ -7,6 +7,7 @@ staff member's session, so the page, the API and its CSV and Excel downloads
 always show the same numbers.
 """
 
+import datetime
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -14,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core import calendar
 from grids.models import Community, District, Grid, PropertyCompany, Subdistrict
 from grids.scoping import LEVELS
+from stats.periods import default_start
 
 from .api.views import MONTH
 from .selectors import AREA_KINDS, dashboard_trail
@@ -52,10 +54,10 @@ def _period(start: str, end: str) -> tuple[str, str]:
     before the end for the start. A period the API refuses (end before start,
     too long) is passed on: its 400 is shown on the page."""
     if not _MONTH.fullmatch(end):
-        end = timezone.localdate().strftime("%Y-%m")
+        end = calendar.today().strftime("%Y-%m")
     if not _MONTH.fullmatch(start):
-        months = max(int(end[:4]) * 12 + int(end[5:]) - 1 - 11, 1990 * 12)
-        start = f"{months // 12:04d}-{months % 12 + 1:02d}"
+        first = default_start(calendar.parse_month(end))
+        start = max(first, datetime.date(1990, 1, 1)).strftime("%Y-%m")
     return start, end
 
 

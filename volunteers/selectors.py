@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
+from core import calendar
 from grids.scoping import scope_queryset
 
 from .models import (
@@ -69,12 +69,6 @@ def stock_list(*, user) -> QuerySet[StockItem]:
     return scope_queryset(StockItem.objects.select_related("station"), user)
 
 
-def _month_bounds(month: datetime.date):
-    start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
-    nxt = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return start, timezone.make_aware(datetime.datetime(nxt.year, nxt.month, 1))
-
-
 @dataclass(frozen=True)
 class HonourRow:
     name: str
@@ -87,7 +81,7 @@ def honour_list(*, community, month: datetime.date) -> dict:
     by verified hours, and volunteers by residents' ratings of fulfilled wishes.
     Only verified hours count; nobody with fewer than ``MIN_ACTIVITIES``
     verified activities is ranked."""
-    start, end = _month_bounds(month)
+    start, end = calendar.month_bounds(month)
     verified = SignUp.objects.filter(
         SignUp.counted_q(),
         activity__community=community,

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.notifications import notify
 from grids.selectors import community_staff_users
 
@@ -26,14 +27,18 @@ def _tell_staff(community_id, key, subject, body) -> int:
 
 @shared_task(name="volunteers.remind_activities")
 def remind_activities_task() -> int:
-    """Text confirmed volunteers the day before an activity, once."""
-    now = timezone.now()
+    """Text confirmed volunteers the day before an activity (from 08:00), once."""
+    now = calendar.now()
+    # Whatever starts before the day after tomorrow may be due for a reminder.
+    horizon = calendar.local_datetime(calendar.today() + datetime.timedelta(days=2))
     sent = 0
     for signup in SignUp.objects.filter(
         status=SignUp.Status.CONFIRMED,
         activity__starts_at__gt=now,
-        activity__starts_at__lte=now + datetime.timedelta(days=1),
+        activity__starts_at__lt=horizon,
     ).select_related("activity"):
+        if calendar.reminder_at(signup.activity.starts_at) > now:
+            continue
         sent += bool(
             notify(
                 dedupe_key=f"signup:{signup.pk}:reminder",
@@ -93,10 +98,10 @@ def alert_unclaimed_wishes_task() -> int:
 
 @shared_task(name="volunteers.alert_stock")
 def alert_stock_task() -> int:
-    """Tell community staff of low stock, expiry within 30 days and overdue
+    """Tell community staff of low stock, expiry within a month and overdue
     inspections, once per item and date."""
-    today = timezone.localdate()
-    soon = today + datetime.timedelta(days=30)
+    today = calendar.today()
+    soon = calendar.add_months(today, 1)
     sent = 0
     for item in StockItem.objects.select_related("station"):
         problems = []

@@ -4,15 +4,15 @@ Every endpoint is read-only, scoped to the caller's units (a staff session or
 a dashboard token bound to one unit), and downloads as CSV or Excel with
 ``?format=csv`` / ``?format=xlsx``."""
 
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, renderers, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core import calendar
+from stats.periods import default_start
 
 from .. import selectors
 from . import schemas
@@ -51,17 +51,15 @@ class PeriodQuerySerializer(serializers.Serializer):
     MAX_MONTHS = 120
 
     def validate(self, attrs):
-        today = timezone.localdate()
         end = (
-            datetime.datetime.strptime(attrs["end"], "%Y-%m").date()
+            calendar.parse_month(attrs["end"])
             if "end" in attrs
-            else today.replace(day=1)
+            else calendar.month_start(calendar.today())
         )
         if "start" in attrs:
-            start = datetime.datetime.strptime(attrs["start"], "%Y-%m").date()
+            start = calendar.parse_month(attrs["start"])
         else:  # the twelve months up to the end
-            months = end.year * 12 + end.month - 1 - 11
-            start = datetime.date(months // 12, months % 12 + 1, 1)
+            start = default_start(end)
         if end < start:
             raise serializers.ValidationError(
                 {"end": _("The end is before the start.")}

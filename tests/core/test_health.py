@@ -34,3 +34,15 @@ def test_healthz_answers_503_when_the_broker_is_down(client, db, settings):
 def test_healthz_accepts_only_get(client, db, method):
     """Probes read; anything else is refused."""
     assert getattr(client, method)("/healthz").status_code == 405
+
+
+def test_api_root_lists_the_entry_points(client, db):
+    """/api/v1/ answers with the API's addresses instead of a 404."""
+    response = client.get("/api/v1/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["endpoints"]["petitions"].endswith("/api/v1/petitions/")
+    assert body["endpoints"]["stats/summary"].endswith("/api/v1/stats/summary/")
+    assert body["schema"].endswith("/api/schema/")
+    for url in body["endpoints"].values():
+        assert "<" not in url

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from core import calendar
 from core.models import Notification
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from deliberation.tasks import (
@@ -41,12 +42,38 @@ def test_day_before_reminder_sent_once(world):
     assert Notification.objects.filter(dedupe_key__contains="reminder").count() == 2
 
 
-def test_missed_month_alerts_community_staff_once(world):
-    """A monthly body without a closed meeting in a month alerts staff once."""
-    _body(world)
+def test_missed_month_alerts_community_staff_once(world, pinned_clock):
+    """A monthly body that held no meeting in the last finished month alerts
+    staff once; it is not asked for the month in which it was set up."""
+    body = _body(world)
+    assert alert_missed_months_task() == 0  # set up this month
+    # The month after next: the next month (its first whole one) went by empty.
+    after = calendar.add_months(calendar.month_start(calendar.today()), 2)
+    pinned_clock.move_to(calendar.local_datetime(after, datetime.time(0, 30)))
     assert alert_missed_months_task() == 1
     assert alert_missed_months_task() == 0
-    assert Notification.objects.get().user == world.users["community"]
+    notification = Notification.objects.get()
+    assert notification.user == world.users["community"]
+    assert f"{calendar.previous_month(after):%Y-%m}" in notification.subject
+    assert str(body.pk) in notification.dedupe_key
+
+
+def test_missed_month_is_quiet_when_the_body_met(world, pinned_clock):
+    """A closed meeting on the last evening of the month counts for that month
+    (it is 15:30 UTC, still the same day in Shanghai)."""
+    body = _body(world)
+    following = calendar.add_months(calendar.month_start(calendar.today()), 1)
+    last_evening = calendar.local_datetime(
+        calendar.month_end(following), datetime.time(23, 30)
+    )
+    Meeting.objects.create(
+        body=body,
+        starts_at=last_evening,
+        ends_at=last_evening + datetime.timedelta(minutes=20),
+        status=Meeting.Status.CLOSED,
+    )
+    pinned_clock.move_to(calendar.local_datetime(calendar.add_months(following, 1)))
+    assert alert_missed_months_task() == 0
 
 
 def test_overdue_action_item_alerts_owner_and_staff_once(world):

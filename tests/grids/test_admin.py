@@ -12,6 +12,7 @@ from tests.grids import factories as f
 # per-row counts are subqueries inside the row query.
 HOUSEHOLD_CHANGELIST_QUERIES = 6 + 4 + 2
 PERSON_CHANGELIST_QUERIES = 6 + 3 + 2
+GRID_CHANGELIST_QUERIES = 6 + 2 + 2
 
 
 def _more_households(world, grid, n):
@@ -124,3 +125,45 @@ def test_query_counter_sees_every_query(client, world):
         client.get(reverse("admin:grids_household_changelist"))
     scope_reads = [q for q in ctx.captured_queries if "grids_role" in q["sql"]]
     assert len(scope_reads) == 2  # one for the scope, one for the permissions
+
+
+def test_admin_grid_list_names_missing_serving_roles(client, world):
+    """The grid list says which serving role a grid lacks, and filters the
+    grids where a report could otherwise reach nobody of the grid."""
+    from grids.models import Role
+    from grids.services import role_assign
+
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_grid_changelist")
+    rows = {g.name: g for g in client.get(url).context["cl"].result_list}
+    assert set(rows) == {"G1", "G2"}
+    g1 = rows["G1"]
+    assert (g1.has_grid_worker, g1.has_property_steward) == (True, True)
+    assert not g1.has_repair_worker
+    body = client.get(url).content.decode()
+    assert "维修人员" in body
+    repairer = f.PersonFactory(household=None, community=world.c1)
+    role_assign(
+        actor=None,
+        person=repairer,
+        kind=Role.Kind.REPAIR_WORKER,
+        grid=world.grids["G1"],
+        property_company=world.company,
+    )
+    complete = client.get(url, {"missing_role": "no"}).context["cl"].result_list
+    missing = client.get(url, {"missing_role": "yes"}).context["cl"].result_list
+    assert [g.name for g in complete] == ["G1"]
+    assert [g.name for g in missing] == ["G2"]
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_admin_grid_changelist_query_count_is_fixed(client, world, extra):
+    """The grid list costs the same queries for 2 grids or 14."""
+    for n in range(extra):
+        f.GridFactory(community=world.c1, name=f"加{n}")
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_grid_changelist")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert len(ctx) == GRID_CHANGELIST_QUERIES

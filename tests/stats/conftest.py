@@ -5,12 +5,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
+from core import calendar
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import Compound, OwnersCommittee, PartyOrganization, Person
 from petitions.models import Category, Petition
 from petitions.services import petition_transition
+from tests.clock import moment, month
 from tests.grids import factories as gf
 from tests.petitions.conftest import building, category, relay, submit  # noqa: F401
 from tests.petitions.factories import CategoryFactory, DepartmentFactory
@@ -31,7 +32,6 @@ def cases(world, submit, category):  # noqa: F811
     worker = Person.objects.get(user=world.users["grid"])
     community_person = Person.objects.get(user=world.users["community"])
     made = []
-    now = timezone.now()
     for months_ago in (0, 1, 2):
         for index in range(5):
             place = world.households["G1" if index % 2 else "G2"][0].unit.building
@@ -68,7 +68,7 @@ def cases(world, submit, category):  # noqa: F811
             made.append(petition)
             # Move the case back in time with times to accept and to close
             # that differ from case to case (the medians read them).
-            created = now - datetime.timedelta(days=31 * months_ago + index)
+            created = moment(months_ago, day=index + 1, hour=9 + index)
             hours = datetime.timedelta(hours=1)
             taken = datetime.timedelta(minutes=17 * index + 7 * months_ago)
             Petition.objects.filter(pk=petition.pk).update(
@@ -94,19 +94,15 @@ def cases(world, submit, category):  # noqa: F811
             department=DepartmentFactory(),
         )
         Petition.objects.filter(pk=referred.pk).update(
-            created_at=now - datetime.timedelta(days=31 * months_ago)
+            created_at=moment(months_ago, day=1, hour=8)
         )
     return made
 
 
 def _at(months_ago: int, day: int = 10, hour: int = 19) -> datetime.datetime:
-    """A moment ``months_ago`` months back, on ``day`` at ``hour`` local time."""
-    today = timezone.localdate().replace(day=1)
-    for _ in range(months_ago):
-        today = (today - datetime.timedelta(days=1)).replace(day=1)
-    return timezone.make_aware(
-        datetime.datetime.combine(today.replace(day=day), datetime.time(hour))
-    )
+    """A moment ``months_ago`` months back, on ``day`` at ``hour`` local time
+    (this month: a moment already past)."""
+    return moment(months_ago, day=day, hour=hour)
 
 
 @pytest.fixture
@@ -250,9 +246,9 @@ def records(world, cases):
 
 
 def period():
-    """The last hundred days: (first day, today, the API's start/end)."""
-    today = timezone.localdate()
-    first = today - datetime.timedelta(days=100)
+    """This month and the three before: (first day, today, the API's start/end)."""
+    today = calendar.today()
+    first = month(3)
     return first, today, {"start": f"{first:%Y-%m}", "end": f"{today:%Y-%m}"}
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core import calendar
 from core.models import AuditEvent
 from grids.models import Community, Compound, Person, PropertyCompany
 from petitions.models import Petition
@@ -19,6 +20,7 @@ from stats.services import (
     stats_rebuild,
     stats_refresh_current,
 )
+from tests import clock
 from tests.grids import factories as gf
 from tests.stats.conftest import period
 
@@ -27,11 +29,8 @@ def test_a_case_closed_months_later_reaches_its_months_figures(world, submit):
     """A case counts in the month it came in; when it is closed and rated two
     months later, the five-minute refresh updates that month too."""
     user = world.users["superuser"]
-    today = timezone.localdate()
-    month = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
-    created = timezone.make_aware(
-        datetime.datetime.combine(month.replace(day=20), datetime.time(10))
-    )
+    month = clock.month(2)
+    created = clock.moment(2, day=20, hour=10)
     case = submit()
     Petition.objects.filter(pk=case.pk).update(
         created_at=created,
@@ -39,7 +38,7 @@ def test_a_case_closed_months_later_reaches_its_months_figures(world, submit):
         resolve_due_at=created + datetime.timedelta(hours=48),
         updated_at=created,
     )
-    stats_rebuild(first=month, last=today)
+    stats_rebuild(first=month, last=calendar.today())
     staff = world.users["community"]
     case = petition_transition(petition=case, action="accept", actor=staff)
     case = petition_transition(
@@ -180,17 +179,18 @@ def test_targets_are_those_of_the_units_own_district(client, world, built):
 
 def test_closed_cases_without_a_closing_time_do_not_skew_the_times(world, submit):
     user = world.users["superuser"]
-    now = timezone.now()
+    # A finished month: ten hours of a case's life fit in it on any date.
+    created = clock.moment(1, day=10, hour=8)
     for index in range(3):
         case = submit()
         Petition.objects.filter(pk=case.pk).update(
             status="closed",
-            created_at=now - datetime.timedelta(hours=10),
-            accepted_at=now - datetime.timedelta(hours=9),
-            resolved_at=now - datetime.timedelta(hours=8),
-            closed_at=(now - datetime.timedelta(hours=8)) if index == 0 else None,
+            created_at=created,
+            accepted_at=created + datetime.timedelta(hours=1),
+            resolved_at=created + datetime.timedelta(hours=2),
+            closed_at=(created + datetime.timedelta(hours=2)) if index == 0 else None,
         )
-    month = timezone.localdate().replace(day=1)
+    month = clock.month(1)
     stats_rebuild(first=month, last=month)
     cases = stats_summary(user=user, area=Area(), first=month, last=month)["cases"]
     assert cases["closed"] == 3

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core import calendar
 from grids.models import Compound, PartyOrganization
 from petitions.models import Petition
 from petitions.selectors import petition_list
@@ -19,11 +20,12 @@ from stats.selectors import (
     stats_summary_live,
 )
 from stats.services import stats_rebuild, stats_refresh_current
+from tests.clock import month
 
 
 def _months():
-    today = timezone.localdate()
-    return today - datetime.timedelta(days=100), today
+    """This month and the three before."""
+    return month(3), calendar.today()
 
 
 def _median_hours(durations, ladder) -> float | None:
@@ -220,8 +222,7 @@ def test_past_months_keep_their_coverage_the_current_month_follows(world, record
     was refreshed, while the current month takes today's state."""
     first, last = _months()
     stats_rebuild(first=first, last=last)
-    this_month = timezone.localdate().replace(day=1)
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    this_month, last_month = month(0), month(1)
     # Pretend last month was refreshed while it was current, with 1 covered.
     CommunityMonthly.objects.filter(community=world.c1, month=last_month).update(
         compounds=5, compounds_covered=1

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import calendar
 from core.models import Notification
 from volunteers.models import Activity, Registration, SignUp, Station, StockItem, Wish
 from volunteers.services import wish_post
@@ -220,7 +221,8 @@ def test_yearly_summary_for_the_work_unit(client, world):
         work_unit_party_org="税务局党委",
         status="confirmed",
     )
-    starts = timezone.now() - datetime.timedelta(days=1)
+    # This year's summary: an activity of this year, already over.
+    starts = calendar.local_datetime(calendar.today().replace(month=1, day=1))
     activity = Activity.objects.create(
         community=world.c1,
         title="健康讲座",

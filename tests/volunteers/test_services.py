@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from core import calendar
 from grids.models import PartyMember
 from volunteers.models import Activity, SignUp, Station, StockItem, Team, Wish
 from volunteers.selectors import honour_list
@@ -44,9 +45,14 @@ def _activity(world, *, capacity=2, hours_ago=3, length=2, team=None):
     )
 
 
-def test_activity_path_to_verified_hours_and_honour_list(world):
+def test_activity_path_to_verified_hours_and_honour_list(world, pinned_clock):
     """Sign-up → waiting list → a place frees up → check-in/out → the organiser
     verifies → the volunteer and the team are on the month's honour list."""
+    # On to a 15th, so that the activities of the next hours are this month's
+    # (forward only: the staff's roles begin today).
+    today = calendar.today()
+    fifteenth = calendar.add_months(today.replace(day=15), int(today.day >= 15))
+    pinned_clock.move_to(calendar.local_datetime(fifteenth, datetime.time(10)))
     staff = world.users["community"]
     team = Team.objects.create(community=world.c1, name="红领管家")
     a1 = _activity(world, capacity=1, hours_ago=-1, team=team)
@@ -64,7 +70,7 @@ def test_activity_path_to_verified_hours_and_honour_list(world):
     a2 = _activity(world, capacity=5, hours_ago=-3, team=team)
     s2 = activity_sign_up(activity=a2, name="李四", phone="13900000002")
     signup_verify(signup=s2, actor=staff, hours=Decimal("1.5"))
-    ranking = honour_list(community=world.c1, month=timezone.localdate())
+    ranking = honour_list(community=world.c1, month=calendar.today())
     assert [(r.name, r.hours) for r in ranking["volunteers"]] == [
         ("李四", Decimal("3.42"))
     ]
