@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core import calendar
 from grids.models import Household, Person, Role
 from grids.scoping import user_scope
 from grids.services import role_end
@@ -141,7 +142,7 @@ def test_scope_ends_with_the_role(world):
     """A role whose term has ended opens nothing from the next day on."""
     user = world.users["grid"]
     role = Role.objects.get(person__user=user)
-    role_end(actor=None, role=role, end_date=datetime.date.today())
+    role_end(actor=None, role=role, end_date=calendar.today())
     assert not user_scope(type(user).objects.get(pk=user.pk)).is_empty
     role.start_date = datetime.date(2019, 1, 1)
     role_end(actor=None, role=role, end_date=datetime.date(2019, 12, 31))
