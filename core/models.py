@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,32 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StateEvent(models.Model):
+    """Abstract base of a record's timeline: one row per step of its lifecycle
+    (``core.lifecycle``), saying who took it, when, from which state to which,
+    and why. A concrete subclass adds the foreign key to its record."""
+
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("shown to the resident"), default=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
 
 
 class AuditEvent(models.Model):

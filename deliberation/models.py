@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from grids.models import (
     Community,
     Compound,
@@ -186,6 +186,25 @@ class Meeting(TimeStampedModel):
         return f"{self.body} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
 
+class MeetingEvent(StateEvent):
+    """The timeline of a meeting: planned, moved, closed with its minutes, or
+    cancelled with the reason."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("meeting timeline entry")
+        verbose_name_plural = _("meeting timeline")
+
+    def __str__(self):
+        return f"{self.meeting} {self.action}"
+
+
 class MajorMatter(TimeStampedModel):
     """A major matter of a compound: the party organisation passes it before the
     owners decide, then it is publicised and carried out."""
@@ -320,7 +339,7 @@ class OwnerVote(models.Model):
         return f"{self.household}: {self.get_choice_display()}"
 
 
-class MajorMatterEvent(models.Model):
+class MajorMatterEvent(StateEvent):
     """The timeline of a major matter."""
 
     matter = models.ForeignKey(
@@ -329,20 +348,8 @@ class MajorMatterEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = _("major-matter timeline entry")
         verbose_name_plural = _("major-matter timeline")
         ordering = ["created_at", "id"]

@@ -34,13 +34,7 @@ from .models import (
     PetitionPhoto,
     ReplyTemplate,
 )
-from .workflow import TRANSITIONS
-
-EVENT_LABELS = {
-    "submit": gettext_lazy("submit"),
-    "escalate": gettext_lazy("escalate"),
-    "note": gettext_lazy("note"),
-}
+from .workflow import event_label
 
 
 class CategoryQuestionInline(admin.TabularInline):
@@ -144,10 +138,7 @@ class EventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("action"))
     def action_display(self, obj):
-        transition = TRANSITIONS.get(obj.action)
-        return (
-            transition.label if transition else EVENT_LABELS.get(obj.action, obj.action)
-        )
+        return event_label(obj.action)
 
     @admin.display(description=gettext_lazy("from"))
     def from_display(self, obj):

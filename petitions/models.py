@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from core.phones import mask_mobile, mask_name, validate_mobile
 from grids.models import Building, Community, Compound, Grid, Person, below_community
 
@@ -421,7 +421,7 @@ class PetitionPhoto(models.Model):
         return self.image.name
 
 
-class PetitionEvent(models.Model):
+class PetitionEvent(StateEvent):
     """One entry of a case's timeline: who did what, when, from and to which state."""
 
     petition = models.ForeignKey(
@@ -430,28 +430,14 @@ class PetitionEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_label = models.CharField(_("by"), max_length=50, blank=True)
     note = models.TextField(
         _("note"),
         max_length=DESCRIPTION_MAX,
         blank=True,
         validators=[MaxLengthValidator(DESCRIPTION_MAX)],
     )
-    is_public = models.BooleanField(_("shown to the resident"), default=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
         ordering = ["created_at", "id"]

@@ -12,12 +12,12 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.lifecycle import STAFF, Conflict  # noqa: F401 - Conflict is part of the API
 from core.outbox import outbox_enqueue
 from core.phones import normalize_mobile
 from grids.models import Building, Community, Person, Role
@@ -33,13 +33,9 @@ from .models import (
 )
 from .photos import clean_photo
 from .selectors import petition_can_act
-from .workflow import overdue_level, status_after, transition_for
+from .workflow import LIFECYCLE, overdue_level
 
 S = Petition.Status
-
-
-class Conflict(ApplicationError):
-    status_code = 409
 
 
 def _refuse_nul(**texts) -> None:
@@ -98,28 +94,6 @@ def _clean_answers(category: Category, answers: dict, *, require=True) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
-
-
-def _event(
-    petition,
-    *,
-    action,
-    from_status,
-    actor=None,
-    actor_label="",
-    note="",
-    is_public=True,
-):
-    return PetitionEvent.objects.create(
-        petition=petition,
-        action=action,
-        from_status=from_status,
-        to_status=petition.status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or (str(actor) if getattr(actor, "pk", None) else ""),
-        note=note,
-        is_public=is_public,
-    )
 
 
 def _save_photos(petition, photos, stage) -> None:
@@ -226,10 +200,10 @@ def petition_submit(
     Petition.objects.filter(pk=petition.pk).update(number=petition.number)
     _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
     label = _("community staff") if filed_by else _("resident")
-    _event(
+    LIFECYCLE.record_event(
         petition,
         action="submit",
-        from_status="",
+        before="",
         actor=filed_by,
         actor_label=str(filed_by) if filed_by else label,
         note=_("Report received: case %(number)s.") % {"number": petition.number},
@@ -261,6 +235,49 @@ def _check_handler(petition: Petition, handler: Person) -> None:
         )
 
 
+#: States in which a case is over: it gets its closing time.
+FINAL_STATES = (S.CLOSED, S.REJECTED, S.MERGED)
+
+
+def _check_step_targets(locked: Petition, *, handler, merge_into, rating) -> None:
+    """The inputs a step takes must fit this case."""
+    if handler is not None:
+        _check_handler(locked, handler)
+    if merge_into is not None and (
+        merge_into.pk == locked.pk
+        or merge_into.community_id != locked.community_id
+        or merge_into.status == S.MERGED
+    ):
+        raise ValidationError(
+            {"merge_into": _("Merge only into an unmerged case of the same community.")}
+        )
+    if rating and rating not in Petition.Rating.values:
+        raise ValidationError({"rating": _("Choose how satisfied you are.")})
+
+
+def _stamp(locked: Petition, step, inputs: dict) -> None:
+    """Set the times and fields a step writes on the case."""
+    now = timezone.now()
+    action = step.action
+    if action in ("accept", "dispatch") and locked.accepted_at is None:
+        locked.accepted_at = now
+    if action in ("resolve", "answer"):
+        locked.resolved_at = now
+    if action == "reopen":
+        locked.reopen_count += 1
+        locked.resolved_at = None
+    if step.target in FINAL_STATES:
+        locked.closed_at = now
+    if action == "confirm":
+        locked.rating = inputs["rating"]
+        locked.rating_comment = inputs["note"][:500]
+    for field in ("handler", "department", "merge_into"):
+        if inputs[field] is not None:
+            setattr(
+                locked, "merged_into" if field == "merge_into" else field, inputs[field]
+            )
+
+
 @transaction.atomic
 def petition_transition(
     *,
@@ -281,110 +298,46 @@ def petition_transition(
 
     The row is locked while it changes; if ``expected_version`` is given and
     someone changed the case since, the call fails with a conflict and nothing
-    is written. Staff actions need an ``actor`` who may see the case; the
-    resident's own actions (confirm, reopen) come through the tracking page.
+    is written. With an ``actor`` only staff steps are open, to staff who may
+    act on the case; without one, the resident's steps (confirm, reopen, from
+    the tracking page) and the system's (auto-close).
     """
     _refuse_nul(note=note)
-    locked = Petition.objects.select_for_update().get(pk=petition.pk)
-    if expected_version is not None and locked.version != int(expected_version):
-        raise Conflict(
-            _("Someone else changed case %(number)s just now; reload it and try again.")
-            % {"number": locked.number},
-            code="conflict",
-            extra={"version": locked.version},
-        )
-    transition = transition_for(action, locked.status)
-    if transition.by_staff and not petition_can_act(user=actor, petition=locked):
-        raise PermissionDenied(_("You may not act on this case."))
     note = (note or "").strip()
-    errors = {}
-    if "note" in transition.needs and not note:
-        errors["note"] = _("Write a note for this step.")
-    if "handler" in transition.needs and handler is None:
-        errors["handler"] = _("Choose who handles the case.")
-    if "department" in transition.needs and department is None:
-        errors["department"] = _("Choose the department.")
-    if "merge_into" in transition.needs:
-        if merge_into is None or merge_into.pk == locked.pk:
-            errors["merge_into"] = _("Choose another case to merge into.")
-        elif (
-            merge_into.community_id != locked.community_id
-            or merge_into.status == S.MERGED
-        ):
-            errors["merge_into"] = _(
-                "Merge only into an unmerged case of the same community."
-            )
-    if "rating" in transition.needs and rating not in Petition.Rating.values:
-        errors["rating"] = _("Choose how satisfied you are.")
-    given = {
+    if action == "merge" and merge_into is not None and not note:
+        note = _("Merged into case %(number)s, which handles the same problem.") % {
+            "number": merge_into.number
+        }
+    inputs = {
+        "note": note,
         "handler": handler,
         "department": department,
         "merge_into": merge_into,
         "rating": rating or None,
+        "photos": list(photos or []),
     }
-    for field, value in given.items():
-        if value is not None and field not in transition.needs:
-            errors[field] = _("This step does not take this field.")
-    if errors:
-        raise ValidationError(errors)
-    if handler is not None:
-        _check_handler(locked, handler)
 
-    before = locked.status
-    now = timezone.now()
-    locked.status = status_after(
+    def change(locked, step):
+        _check_step_targets(
+            locked, handler=handler, merge_into=merge_into, rating=rating
+        )
+        _stamp(locked, step, {**inputs, "rating": rating})
+
+    locked = LIFECYCLE.apply(
+        petition,
         action,
-        before,
-        has_handler=bool(locked.handler_id),
-        was_accepted=locked.accepted_at is not None,
-    )
-    if action == "reopen":
-        locked.reopen_count += 1
-        locked.resolved_at = None
-    if action in ("accept", "dispatch") and locked.accepted_at is None:
-        locked.accepted_at = now
-    if handler is not None:
-        locked.handler = handler
-    if department is not None:
-        locked.department = department
-    if merge_into is not None:
-        locked.merged_into = merge_into
-    if action in ("resolve", "answer"):
-        locked.resolved_at = now
-    if locked.status in (S.CLOSED, S.REJECTED, S.MERGED):
-        locked.closed_at = now
-    if action == "confirm":
-        locked.rating = rating
-        locked.rating_comment = note[:500]
-    locked.version = F("version") + 1
-    locked.save()
-    locked.refresh_from_db(fields=["version"])
-    _save_photos(
-        locked,
-        photos,
-        PetitionPhoto.Stage.RESOLUTION
-        if action == "resolve"
-        else PetitionPhoto.Stage.REPORT,
-    )
-    if action == "merge":
-        note = note or _(
-            "Merged into case %(number)s, which handles the same problem."
-        ) % {"number": merge_into.number}
-    _event(
-        locked,
-        action=action,
-        from_status=before,
         actor=actor,
-        actor_label=actor_label or (_("resident") if not transition.by_staff else ""),
+        actor_label=actor_label or ("" if actor else _("resident")),
+        who=STAFF if actor is not None else None,
+        expected_version=expected_version,
         note=note,
         is_public=is_public,
+        inputs=inputs,
+        may=lambda user, case: petition_can_act(user=user, petition=case),
+        change=change,
     )
-    outbox_enqueue(
-        "petitions.notify_transition",
-        petition_id=locked.pk,
-        action=action,
-        version=locked.version,
-    )
+    stage = PetitionPhoto.Stage.RESOLUTION if action == "resolve" else None
+    _save_photos(locked, photos, stage or PetitionPhoto.Stage.REPORT)
     return locked
 
 
@@ -422,10 +375,10 @@ def petition_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
         before = petition.escalation_level
         petition.escalation_level = target
         petition.save(update_fields=["escalation_level", "updated_at"])
-        _event(
+        LIFECYCLE.record_event(
             petition,
             action="escalate",
-            from_status=petition.status,
+            before=petition.status,
             actor_label=_("system"),
             note=_("Overdue: raised from %(from)s to %(to)s level.")
             % {
@@ -472,10 +425,10 @@ def petition_note_add(
     _refuse_nul(note=note)
     if not note.strip():
         raise ValidationError({"note": _("Write a note for this step.")})
-    return _event(
+    return LIFECYCLE.record_event(
         petition,
         action="note",
-        from_status=petition.status,
+        before=petition.status,
         actor=actor,
         actor_label=actor_label,
         note=note.strip(),

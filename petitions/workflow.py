@@ -1,144 +1,186 @@
-"""The lifecycle of a case, in one table.
+"""The lifecycle of a case, in one table (``core.lifecycle``).
 
-Each action names the states it may start from and the state it leads to. A
-service asks ``transition_for(action, status)``; anything not in the table is
-refused with a clear error and changes nothing.
+Each step names the states it may start from, the state it leads to, who takes
+it and what it needs. ``petitions.services.petition_transition`` applies it;
+anything not in the table is refused with a clear error and changes nothing.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError
+from core.lifecycle import (
+    RESIDENT,
+    STAFF,
+    SYSTEM,
+    Lifecycle,
+    Step,
+    TransitionNotAllowed,
+)
 
-from .models import Petition
+from .models import Petition, PetitionEvent
 
 S = Petition.Status
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: tuple[str, ...]
-    target: str | None  # None: decided by the service (reopen, resume)
-    by_staff: bool = True
-    #: What the actor must give: a note, a handler, a department, a case to merge into.
-    needs: tuple[str, ...] = ()
-
-
 WORKING = (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
+#: Every step takes a note for the timeline; some cannot do without one.
+NOTE = ("note",)
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("accept", _("accept"), (S.SUBMITTED,), S.ACCEPTED),
-        Transition(
-            "dispatch",
-            _("dispatch to a handler"),
-            (S.SUBMITTED, *WORKING),
-            S.DISPATCHED,
-            needs=("handler",),
-        ),
-        Transition("start", _("start work"), (S.DISPATCHED,), S.IN_PROGRESS),
-        Transition(
-            "resolve", _("resolve"), WORKING, S.AWAITING_RESIDENT, needs=("note",)
-        ),
-        Transition(
-            "reject",
-            _("reject"),
-            (S.SUBMITTED, S.ACCEPTED),
-            S.REJECTED,
-            needs=("note",),
-        ),
-        Transition(
-            "refer",
-            _("refer to a department"),
-            WORKING,
-            S.REFERRED,
-            needs=("department",),
-        ),
-        Transition(
-            "answer",
-            _("record the department's answer"),
-            (S.REFERRED,),
-            S.AWAITING_RESIDENT,
-            needs=("note",),
-        ),
-        Transition(
-            "hold",
-            _("put on hold"),
-            (S.SUBMITTED, *WORKING),
-            S.ON_HOLD,
-            needs=("note",),
-        ),
-        Transition("resume", _("resume"), (S.ON_HOLD,), None),
-        Transition(
-            "merge",
-            _("merge into another case"),
-            (S.SUBMITTED, *WORKING, S.ON_HOLD),
-            S.MERGED,
-            needs=("merge_into",),
-        ),
-        Transition(
-            "confirm",
-            _("confirm it is fixed"),
-            (S.AWAITING_RESIDENT,),
-            S.CLOSED,
-            by_staff=False,
-            needs=("rating",),
-        ),
-        Transition(
-            "reopen",
-            _("reopen: not fixed"),
-            (S.AWAITING_RESIDENT,),
-            None,
-            by_staff=False,
-            needs=("note",),
-        ),
-        Transition(
-            "auto_close",
-            _("close without an answer"),
-            (S.AWAITING_RESIDENT,),
-            S.CLOSED,
-            by_staff=False,
-        ),
-    ]
+STEPS = [
+    Step("accept", _("accept"), (S.SUBMITTED,), S.ACCEPTED, takes=NOTE),
+    Step(
+        "dispatch",
+        _("dispatch to a handler"),
+        (S.SUBMITTED, *WORKING),
+        S.DISPATCHED,
+        needs=("handler",),
+        takes=NOTE,
+    ),
+    Step("start", _("start work"), (S.DISPATCHED,), S.IN_PROGRESS, takes=NOTE),
+    Step(
+        "resolve",
+        _("resolve"),
+        WORKING,
+        S.AWAITING_RESIDENT,
+        needs=NOTE,
+        takes=("photos",),
+    ),
+    Step("reject", _("reject"), (S.SUBMITTED, S.ACCEPTED), S.REJECTED, needs=NOTE),
+    Step(
+        "refer",
+        _("refer to a department"),
+        WORKING,
+        S.REFERRED,
+        needs=("department",),
+        takes=NOTE,
+    ),
+    Step(
+        "answer",
+        _("record the department's answer"),
+        (S.REFERRED,),
+        S.AWAITING_RESIDENT,
+        needs=NOTE,
+    ),
+    Step("hold", _("put on hold"), (S.SUBMITTED, *WORKING), S.ON_HOLD, needs=NOTE),
+    Step("resume", _("resume"), (S.ON_HOLD,), None, takes=NOTE),
+    Step(
+        "merge",
+        _("merge into another case"),
+        (S.SUBMITTED, *WORKING, S.ON_HOLD),
+        S.MERGED,
+        needs=("merge_into",),
+        takes=NOTE,
+    ),
+    Step(
+        "confirm",
+        _("confirm it is fixed"),
+        (S.AWAITING_RESIDENT,),
+        S.CLOSED,
+        who=RESIDENT,
+        needs=("rating",),
+        takes=NOTE,
+    ),
+    Step(
+        "reopen",
+        _("reopen: not fixed"),
+        (S.AWAITING_RESIDENT,),
+        None,
+        who=RESIDENT,
+        needs=NOTE,
+        takes=("photos",),
+    ),
+    Step(
+        "auto_close",
+        _("close without an answer"),
+        (S.AWAITING_RESIDENT,),
+        S.CLOSED,
+        who=SYSTEM,
+        takes=NOTE,
+    ),
+]
+
+#: The step offered first in each state: the one that moves the case on.
+DEFAULT_STEP = {
+    S.SUBMITTED: "accept",
+    S.ACCEPTED: "dispatch",
+    S.DISPATCHED: "start",
+    S.IN_PROGRESS: "resolve",
+    S.REFERRED: "answer",
+    S.ON_HOLD: "resume",
+}
+#: Labels of timeline rows that are not steps of the table.
+EVENT_LABELS = {
+    "submit": _("submit"),
+    "escalate": _("escalate"),
+    "note": _("note"),
+    "verify": _("verify the phone"),
 }
 
-STAFF_ACTIONS = [a for a, t in TRANSITIONS.items() if t.by_staff]
+
+def _routed(action: str, *, has_handler: bool, was_accepted: bool) -> str:
+    if action == "reopen" or has_handler:
+        return S.DISPATCHED if has_handler else S.ACCEPTED
+    # resume without a handler: back to where it was held.
+    return S.ACCEPTED if was_accepted else S.SUBMITTED
 
 
-class TransitionNotAllowed(ApplicationError):
-    status_code = 409
+def _route(petition: Petition, step: Step) -> str:
+    return _routed(
+        step.action,
+        has_handler=bool(petition.handler_id),
+        was_accepted=petition.accepted_at is not None,
+    )
 
 
-def transition_for(action: str, status: str) -> Transition:
-    """Return the transition ``action`` from ``status`` or raise a clear error."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise ApplicationError(
-            _("Unknown action “%(action)s”.") % {"action": action[:30]},
-            code="unknown_action",
-        )
-    if status not in transition.sources:
-        raise TransitionNotAllowed(
-            _("A case that is “%(status)s” cannot be given “%(action)s”.")
-            % {"status": S(status).label, "action": transition.label},
-            code="transition_not_allowed",
-            extra={"status": status, "action": action},
-        )
-    return transition
+LIFECYCLE = Lifecycle(
+    model=Petition,
+    steps=STEPS,
+    event_model=PetitionEvent,
+    event_owner="petition",
+    version_field="version",
+    route=_route,
+    notify_task="petitions.notify_transition",
+    noun=_("case"),
+    messages={
+        "note": _("Write a note for this step."),
+        "handler": _("Choose who handles the case."),
+        "department": _("Choose the department."),
+        "merge_into": _("Choose another case to merge into."),
+        "rating": _("Choose how satisfied you are."),
+    },
+)
+TRANSITIONS: dict[str, Step] = LIFECYCLE.table
+STAFF_ACTIONS = [a for a, s in TRANSITIONS.items() if s.who == STAFF]
+
+__all__ = [
+    "DEFAULT_STEP",
+    "LIFECYCLE",
+    "STAFF_ACTIONS",
+    "TRANSITIONS",
+    "TransitionNotAllowed",
+    "allowed_actions",
+    "event_label",
+    "overdue_level",
+    "status_after",
+    "transition_for",
+]
 
 
-def allowed_actions(status: str, *, by_staff: bool = True) -> list[Transition]:
-    """Return the actions open from ``status`` for staff (or for the resident)."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if status in t.sources and t.by_staff == by_staff and t.action != "auto_close"
-    ]
+def transition_for(action: str, status: str) -> Step:
+    """Return the step ``action`` from ``status`` or raise a clear error."""
+    return LIFECYCLE.step(action, status)
+
+
+def allowed_actions(status: str, *, who: str = STAFF) -> list[Step]:
+    """Return the steps ``who`` may take from ``status``."""
+    return LIFECYCLE.allowed(status, who=who)
+
+
+def event_label(action: str) -> str:
+    """The timeline's words for a row's action (a step or an other entry)."""
+    if action in TRANSITIONS:
+        return str(TRANSITIONS[action].label)
+    return str(EVENT_LABELS.get(action, action))
 
 
 def status_after(
@@ -150,15 +192,10 @@ def status_after(
     (the handler, else acceptance), and resuming returns to where it was held.
     The services and anything that replays a case's history use this one rule.
     """
-    transition = transition_for(action, status)
-    if transition.target is not None:
-        return transition.target
-    if action == "reopen":
-        return S.DISPATCHED if has_handler else S.ACCEPTED
-    # resume
-    if has_handler:
-        return S.DISPATCHED
-    return S.ACCEPTED if was_accepted else S.SUBMITTED
+    step = transition_for(action, status)
+    if step.target is not None:
+        return step.target
+    return _routed(action, has_handler=has_handler, was_accepted=was_accepted)
 
 
 def overdue_level(

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from core.phones import validate_mobile
 from grids.models import Community, Compound, Grid, Household, Person, below_community
 
@@ -146,6 +146,24 @@ class Registration(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class RegistrationEvent(StateEvent):
+    """The timeline of a 双报到 registration: submitted, confirmed, rejected."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("registration timeline entry")
+        verbose_name_plural = _("registration timeline")
+
+    def __str__(self):
+        return f"{self.registration} {self.action}"
 
 
 class Activity(TimeStampedModel):
@@ -288,6 +306,25 @@ class SignUp(models.Model):
         )
 
 
+class SignUpEvent(StateEvent):
+    """The timeline of a sign-up: signed up, moved up from the waiting list,
+    cancelled, checked in and out, hours verified."""
+
+    signup = models.ForeignKey(
+        SignUp,
+        verbose_name=_("sign-up"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("sign-up timeline entry")
+        verbose_name_plural = _("sign-up timeline")
+
+    def __str__(self):
+        return f"{self.signup} {self.action}"
+
+
 class Wish(TimeStampedModel):
     """A micro-wish (微心愿) of a resident, often old or a child."""
 
@@ -358,17 +395,16 @@ class Wish(TimeStampedModel):
         return self.title
 
 
-class WishEvent(models.Model):
-    wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor_label = models.CharField(max_length=50, blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+class WishEvent(StateEvent):
+    """The timeline of a micro-wish."""
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    wish = models.ForeignKey(
+        Wish, verbose_name=_("wish"), on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("wish timeline entry")
+        verbose_name_plural = _("wish timeline")
 
     def __str__(self):
         return f"{self.wish} {self.action}"
