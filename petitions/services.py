@@ -109,6 +109,56 @@ def _save_photos(petition, photos, stage) -> None:
         photo.save()
 
 
+def _check_submission(
+    *, category: Category, is_anonymous: bool, filed_by, texts: dict
+) -> None:
+    """Refuse a report that the category, the filer or its texts rule out."""
+    if filed_by is not None and not filed_by.has_perm("petitions.change_petition"):
+        raise PermissionDenied(_("You may not file cases."))
+    _refuse_nul(**texts)
+    if not category.is_active:
+        raise ValidationError({"category": _("This category no longer takes reports.")})
+    if is_anonymous and not category.allows_anonymous:
+        raise ValidationError(
+            {"is_anonymous": _("This category does not take anonymous reports.")}
+        )
+    if not (texts.get("description") or "").strip():
+        raise ValidationError({"description": _("Describe the problem.")})
+
+
+def _place_of(building: Building | None, community: Community | None) -> dict:
+    """Where the case lies: the building's grid, compound and community."""
+    if building is not None:
+        community = building.compound.community
+    if community is None:
+        raise ValidationError({"building": _("Say where the problem is.")})
+    return {
+        "community": community,
+        "grid": building.grid if building else None,
+        "compound": building.compound if building else None,
+        "building": building,
+        "escalation_level": (
+            Petition.Level.GRID if building else Petition.Level.COMMUNITY
+        ),
+    }
+
+
+def _insert(petition: Petition, idempotency_key) -> tuple[Petition, bool]:
+    """Save a new case; a double tap that won the race returns its case."""
+    try:
+        # A savepoint: a double tap racing this one may insert the same key first.
+        with transaction.atomic():
+            petition.save()
+    except IntegrityError:
+        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key and existing is not None:
+            return existing, False
+        raise
+    petition.number = f"{timezone.localtime(petition.created_at):%y%m%d}-{petition.pk}"
+    Petition.objects.filter(pk=petition.pk).update(number=petition.number)
+    return petition, True
+
+
 @transaction.atomic
 def petition_submit(
     *,
@@ -135,38 +185,26 @@ def petition_submit(
     double-tapped submit creates one case. Staff filing on a resident's behalf
     pass ``filed_by`` and the channel the report came through.
     """
-    if filed_by is not None and not filed_by.has_perm("petitions.change_petition"):
-        raise PermissionDenied(_("You may not file cases."))
     if idempotency_key:
         existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    _refuse_nul(
-        description=description,
-        place_detail=place_detail,
-        reporter_name=reporter_name,
+    texts = {
+        "description": description,
+        "place_detail": place_detail,
+        "reporter_name": reporter_name,
+    }
+    _check_submission(
+        category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
     )
-    if not category.is_active:
-        raise ValidationError({"category": _("This category no longer takes reports.")})
-    if is_anonymous and not category.allows_anonymous:
-        raise ValidationError(
-            {"is_anonymous": _("This category does not take anonymous reports.")}
-        )
-    if building is not None:
-        community = building.compound.community
-    if community is None:
-        raise ValidationError({"building": _("Say where the problem is.")})
     now = timezone.now()
     petition = Petition(
         number=uuid.uuid4().hex[:20],
         idempotency_key=idempotency_key or None,
         category=category,
-        description=(description or "").strip(),
+        description=description.strip(),
         answers=_clean_answers(category, answers or {}, require=filed_by is None),
-        community=community,
-        grid=building.grid if building else None,
-        compound=building.compound if building else None,
-        building=building,
+        **_place_of(building, community),
         place_detail=place_detail.strip(),
         reporter_name="" if is_anonymous else reporter_name.strip(),
         reporter_phone="" if is_anonymous else normalize_mobile(reporter_phone),
@@ -174,38 +212,23 @@ def petition_submit(
         channel=channel,
         filed_by=filed_by,
         open311_client=open311_client,
+        open311_token=secrets.token_urlsafe(12) if open311_client else None,
         latitude=latitude,
         longitude=longitude,
-        escalation_level=(
-            Petition.Level.GRID if building else Petition.Level.COMMUNITY
-        ),
         accept_due_at=now + datetime.timedelta(hours=category.accept_hours),
         resolve_due_at=now + datetime.timedelta(hours=category.resolve_hours),
     )
-    if not petition.description:
-        raise ValidationError({"description": _("Describe the problem.")})
-    if open311_client is not None:
-        petition.open311_token = secrets.token_urlsafe(12)
     petition.full_clean(exclude=["number", "idempotency_key"])
-    try:
-        # A savepoint: a double tap racing this one may insert the same key first.
-        with transaction.atomic():
-            petition.save()
-    except IntegrityError:
-        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
-        if idempotency_key and existing is not None:
-            return existing, False
-        raise
-    petition.number = f"{timezone.localtime(now):%y%m%d}-{petition.pk}"
-    Petition.objects.filter(pk=petition.pk).update(number=petition.number)
+    petition, created = _insert(petition, idempotency_key)
+    if not created:
+        return petition, False
     _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
-    label = _("community staff") if filed_by else _("resident")
     LIFECYCLE.record_event(
         petition,
         action="submit",
         before="",
         actor=filed_by,
-        actor_label=str(filed_by) if filed_by else label,
+        actor_label=str(filed_by) if filed_by else _("resident"),
         note=_("Report received: case %(number)s.") % {"number": petition.number},
     )
     outbox_enqueue("petitions.notify_new", petition_id=petition.pk)
