@@ -31,12 +31,14 @@ from .outbox import outbox_enqueue
 STAFF, RESIDENT, VOLUNTEER, SYSTEM = "staff", "resident", "volunteer", "system"
 
 
-class TransitionNotAllowed(ApplicationError):
-    status_code = 409
-
-
 class Conflict(ApplicationError):
+    """The record changed under the caller: another took the step first."""
+
     status_code = 409
+
+
+class TransitionNotAllowed(Conflict):
+    """The step is not open from the record's state."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class Lifecycle:
         actor_label: str = "",
         who: str | None = None,
         expected_version: int | None = None,
-        note: str = "",
+        note: str | Callable[[Any], str] = "",
         is_public: bool = True,
         inputs: dict | None = None,
         may: Callable[[Any, Any], bool] | None = None,
@@ -163,7 +165,8 @@ class Lifecycle:
         Under a row lock: check the version, the table, who may (``may(actor,
         locked)`` for staff steps), the inputs; then ``change(locked, step)``
         sets the step's own fields, the state moves, the version goes up, one
-        event row is written and the follow-up work is enqueued.
+        event row is written (``note`` may be a function of the changed
+        record) and the follow-up work is enqueued.
         """
         locked = self.lock(record)
         self._check_version(locked, expected_version)
@@ -191,7 +194,7 @@ class Lifecycle:
             before=before,
             actor=actor,
             actor_label=actor_label,
-            note=note,
+            note=note(locked) if callable(note) else note,
             is_public=is_public,
         )
         self.enqueue(locked, step)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import calendar
+from core.admin_steps import StepForm
 from core.errors import ApplicationError
 from deliberation.recurrence import ahead_until
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
@@ -38,6 +39,7 @@ from .models import (
     OwnerVote,
     Proposal,
 )
+from .workflow import MAJOR_MATTER, MAJOR_MATTER_DEFAULT
 
 
 def _report(request, exc) -> None:
@@ -208,6 +210,22 @@ class MeetingAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """A new time is a move of the meeting (on its timeline), through the
+        service; the place and the minutes are plain edits."""
+        if change and {"starts_at", "ends_at"} & set(form.changed_data):
+            services.meeting_move(
+                meeting=obj,
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                actor=request.user,
+            )
+            Meeting.objects.filter(pk=obj.pk).update(
+                place=obj.place, minutes=obj.minutes
+            )
+            return
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         # A closed or cancelled meeting is a record: nothing in it changes.
@@ -444,49 +462,69 @@ class ProposalAdmin(ScopedModelAdmin):
 
 class MajorMatterEventInline(ReadOnlyInline):
     model = MajorMatterEvent
-    fields = ("created_at", "actor", "action", "from_status", "to_status", "note")
+    fields = ("created_at", "actor", "action_display", "from_display", "to_display")
+    fields += ("note",)
     readonly_fields = fields
     view_permission = "deliberation.view_majormatter"
     verbose_name_plural = gettext_lazy("major-matter timeline")
 
+    @admin.display(description=gettext_lazy("action"))
+    def action_display(self, obj):
+        return MAJOR_MATTER.label(obj.action) if obj.action != "raise" else _("raised")
 
-class OwnerVoteInline(MajorMatterEventInline):
+    @admin.display(description=gettext_lazy("from"))
+    def from_display(self, obj):
+        return MAJOR_MATTER.state_label(obj.from_status) if obj.from_status else "—"
+
+    @admin.display(description=gettext_lazy("to"))
+    def to_display(self, obj):
+        return MAJOR_MATTER.state_label(obj.to_status)
+
+
+class OwnerVoteInline(ReadOnlyInline):
+    view_permission = "deliberation.view_majormatter"
     model = OwnerVote
     fields = ("household", "choice", "floor_area", "recorded_by", "recorded_at")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("owners' votes")
 
 
-class MajorMatterStepForm(forms.Form):
-    STEPS = [
-        ("pass", gettext_lazy("party organisation passes it")),
-        ("send_back", gettext_lazy("party organisation sends it back")),
-        ("vote", gettext_lazy("record a household's vote")),
-        ("decide", gettext_lazy("count the owners' votes")),
-        ("publicise", gettext_lazy("publicise the decision")),
-        ("implement", gettext_lazy("record it carried out")),
-    ]
-    step = forms.ChoiceField(label=gettext_lazy("Step"), choices=STEPS)
-    text = forms.CharField(
+def _text_field(required: bool) -> forms.Field:
+    return forms.CharField(
         label=gettext_lazy("Opinion or note"),
-        required=False,
+        required=required,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    household = forms.ModelChoiceField(
-        label=gettext_lazy("Household"), queryset=None, required=False
-    )
-    choice = forms.ChoiceField(
-        label=gettext_lazy("Vote"),
-        choices=[("", "—"), *OwnerVote.Choice.choices],
-        required=False,
-    )
 
-    def __init__(self, *args, matter, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(
+
+class MajorMatterStepForm(StepForm):
+    """The steps a matter's state allows now, each with only its fields."""
+
+    def __init__(self, *args, matter, step=None, **kwargs):
+        households = Household.objects.filter(
             unit__building__compound=matter.compound_id
         ).select_related("unit__building__compound")
+        fields = {
+            "note": _text_field,
+            "household": lambda required: forms.ModelChoiceField(
+                label=gettext_lazy("Household"), queryset=households, required=required
+            ),
+            "choice": lambda required: forms.ChoiceField(
+                label=gettext_lazy("Vote"),
+                choices=OwnerVote.Choice.choices,
+                required=required,
+            ),
+        }
+        super().__init__(
+            *args,
+            lifecycle=MAJOR_MATTER,
+            record=matter,
+            fields=fields,
+            step=step,
+            default_steps=MAJOR_MATTER_DEFAULT,
+            **kwargs,
+        )
 
 
 @admin.register(MajorMatter)
@@ -564,8 +602,12 @@ class MajorMatterAdmin(ScopedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         matter = self.get_object(request, object_id)
-        if matter is not None:
-            extra_context["step_form"] = MajorMatterStepForm(matter=matter)
+        if matter is not None and request.user.has_perm(
+            "deliberation.change_majormatter"
+        ):
+            form = MajorMatterStepForm(matter=matter, step=request.GET.get("step"))
+            extra_context["step_form"] = form
+            extra_context["step_choices"] = form.choices(request.path)
             extra_context["step_url"] = reverse(
                 "admin:deliberation_majormatter_step", args=[matter.pk]
             )
@@ -582,39 +624,34 @@ class MajorMatterAdmin(ScopedModelAdmin):
         form = MajorMatterStepForm(request.POST, matter=matter)
         back = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
         if not form.is_valid():
-            messages.error(request, _("Check the form."))
+            _report(request, ValidationError(list(form.errors.values())))
             return redirect(back)
-        data, user = form.cleaned_data, request.user
         try:
-            step = data["step"]
-            if step in ("pass", "send_back"):
-                services.major_matter_party_review(
-                    matter=matter,
-                    actor=user,
-                    passed=step == "pass",
-                    opinion=data["text"],
-                )
-            elif step == "vote":
-                if data["household"] is None or not data["choice"]:
-                    raise ValidationError(_("Choose the household and its vote."))
-                services.owner_vote_record(
-                    matter=matter,
-                    household=data["household"],
-                    choice=data["choice"],
-                    actor=user,
-                )
-            elif step == "decide":
-                services.major_matter_decide(matter=matter, actor=user)
-            elif step == "publicise":
-                services.major_matter_publicise(
-                    matter=matter, actor=user, note=data["text"]
-                )
-            elif step == "implement":
-                services.major_matter_implement(
-                    matter=matter, actor=user, note=data["text"]
-                )
+            self._do_step(request.user, matter, form.cleaned_data["action"], form)
         except (ValidationError, ApplicationError) as exc:
             _report(request, exc)
         else:
             messages.success(request, _("Done."))
         return redirect(back)
+
+    @staticmethod
+    def _do_step(user, matter, action, form):
+        data = form.inputs()
+        note = data.get("note", "")
+        if action in ("party_pass", "party_send_back"):
+            services.major_matter_party_review(
+                matter=matter, actor=user, passed=action == "party_pass", opinion=note
+            )
+        elif action == "record_vote":
+            services.owner_vote_record(
+                matter=matter,
+                household=data["household"],
+                choice=data["choice"],
+                actor=user,
+            )
+        elif action == "owners_decide":
+            services.major_matter_decide(matter=matter, actor=user)
+        elif action == "publicise":
+            services.major_matter_publicise(matter=matter, actor=user, note=note)
+        else:
+            services.major_matter_implement(matter=matter, actor=user, note=note)

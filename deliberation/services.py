@@ -9,7 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.errors import ApplicationError
+from core.lifecycle import TransitionNotAllowed
 from core.phones import normalize_mobile, validate_mobile
 from grids.models import Household
 from grids.scoping import user_can_see
@@ -21,7 +23,6 @@ from .models import (
     Attendance,
     DeliberationBody,
     MajorMatter,
-    MajorMatterEvent,
     Meeting,
     OwnerVote,
     Proposal,
@@ -29,12 +30,18 @@ from .models import (
 )
 from .recurrence import occurrence_dates
 from .voting import owners_vote_outcome
+from .workflow import MAJOR_MATTER, MEETING
 
 MM = MajorMatter.Status
 
 
-class GateClosed(ApplicationError):
-    status_code = 409
+#: A step the matter's state does not open (the party organisation first).
+GateClosed = TransitionNotAllowed
+
+
+def _may(actor, record) -> bool:
+    """Staff act on what they may see; ``None`` is the system or the demo."""
+    return actor is None or user_can_see(actor, record)
 
 
 @transaction.atomic
@@ -56,13 +63,14 @@ def meetings_create_ahead(*, body: DeliberationBody, until: datetime.date) -> in
         if day in existing:
             continue
         starts = timezone.make_aware(datetime.datetime.combine(day, body.start_time))
-        Meeting.objects.create(
+        meeting = Meeting.objects.create(
             body=body,
             series_date=day,
             starts_at=starts,
             ends_at=starts + datetime.timedelta(minutes=body.duration_minutes),
             place=body.place,
         )
+        MEETING.record_event(meeting, action="plan", before="", actor_label=_("system"))
         made += 1
     if made:
         upcoming = body.meetings.filter(status=Meeting.Status.PLANNED).order_by(
@@ -74,45 +82,52 @@ def meetings_create_ahead(*, body: DeliberationBody, until: datetime.date) -> in
 
 
 @transaction.atomic
-def meeting_move(*, meeting: Meeting, starts_at: datetime.datetime) -> Meeting:
-    """Move one meeting; the rest of the series stays where it is."""
-    if meeting.status != Meeting.Status.PLANNED:
-        raise ApplicationError(
-            _("Only a planned meeting can be moved."), code="not_planned"
-        )
-    length = meeting.ends_at - meeting.starts_at
-    meeting.starts_at = starts_at
-    meeting.ends_at = starts_at + length
-    meeting.full_clean()
-    meeting.save()
-    return meeting
+def meeting_move(
+    *,
+    meeting: Meeting,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime | None = None,
+    actor=None,
+    note: str = "",
+) -> Meeting:
+    """Move one meeting (keeping its length unless ``ends_at`` is given); the
+    rest of the series stays where it is, and the timeline says from when."""
+    moved_from = []
 
+    def change(locked, step):
+        moved_from.append(timezone.localtime(locked.starts_at))
+        length = locked.ends_at - locked.starts_at
+        locked.starts_at = starts_at
+        locked.ends_at = ends_at or starts_at + length
+        locked.full_clean()
 
-def _matter_event(matter, *, action, before, actor, note=""):
-    MajorMatterEvent.objects.create(
-        matter=matter,
-        action=action,
-        from_status=before,
-        to_status=matter.status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
+    def said(locked) -> str:
+        return note or _("Moved from %(before)s.") % {
+            "before": f"{moved_from[0]:%Y-%m-%d %H:%M}"
+        }
+
+    return MEETING.apply(
+        meeting,
+        "move",
+        actor=actor,
+        note=said,
+        inputs={"starts_at": starts_at},
+        may=_may,
+        change=change,
     )
 
 
-def _locked(matter: MajorMatter, actor) -> MajorMatter:
-    locked = MajorMatter.objects.select_for_update().get(pk=matter.pk)
-    if actor is not None and not user_can_see(actor, locked):
-        raise PermissionDenied(_("You may not act on this matter."))
-    return locked
-
-
-def _require(locked: MajorMatter, *statuses) -> None:
-    if locked.status not in statuses:
-        raise GateClosed(
-            _("A matter that is “%(status)s” cannot take this step.")
-            % {"status": locked.get_status_display()},
-            code="transition_not_allowed",
-        )
+def _check_vote(matter: MajorMatter, household: Household) -> None:
+    """Only households of the compound with a floor area vote, once each."""
+    error = None
+    if household.unit.building.compound_id != matter.compound_id:
+        error = _("Household %(h)s is not an owner in this compound.")
+    elif household.floor_area is None:
+        error = _("Household %(h)s has no floor area on record.")
+    elif OwnerVote.objects.filter(matter=matter, household=household).exists():
+        error = _("Household %(h)s has already voted.")
+    if error:
+        raise ValidationError({"household": error % {"h": household}})
 
 
 @transaction.atomic
@@ -121,19 +136,21 @@ def major_matter_party_review(
 ) -> MajorMatter:
     """Record the party organisation's discussion: passed, or sent back with an
     opinion (a sent-back matter may be raised again after it is revised)."""
-    locked = _locked(matter, actor)
-    _require(locked, MM.RAISED, MM.SENT_BACK)
-    if not opinion.strip():
-        raise ValidationError({"party_opinion": _("Write the organisation's opinion.")})
-    before = locked.status
-    locked.status = MM.PARTY_PASSED if passed else MM.SENT_BACK
-    locked.party_opinion = opinion.strip()
-    locked.party_decided_at = timezone.now() if passed else None
-    locked.save()
-    _matter_event(
-        locked, action="party_review", before=before, actor=actor, note=opinion
+    opinion = (opinion or "").strip()
+
+    def change(locked, step):
+        locked.party_opinion = opinion
+        locked.party_decided_at = timezone.now() if passed else None
+
+    return MAJOR_MATTER.apply(
+        matter,
+        "party_pass" if passed else "party_send_back",
+        actor=actor,
+        note=opinion,
+        inputs={"note": opinion},
+        may=_may,
+        change=change,
     )
-    return locked
 
 
 @transaction.atomic
@@ -141,36 +158,47 @@ def owner_vote_record(
     *, matter: MajorMatter, household: Household, choice: str, actor
 ) -> OwnerVote:
     """Record one household's vote; only households of the compound vote, once."""
-    locked = _locked(matter, actor)
-    _require(locked, MM.PARTY_PASSED)
-    if household.unit.building.compound_id != locked.compound_id:
-        raise ValidationError(
-            {
-                "household": _("Household %(h)s is not an owner in this compound.")
-                % {"h": household}
-            }
+    made = []
+
+    def change(locked, step):
+        _check_vote(locked, household)
+        vote = OwnerVote(
+            matter=locked,
+            household=household,
+            choice=choice,
+            floor_area=household.floor_area,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
         )
-    if household.floor_area is None:
-        raise ValidationError(
-            {
-                "household": _("Household %(h)s has no floor area on record.")
-                % {"h": household}
-            }
-        )
-    if OwnerVote.objects.filter(matter=locked, household=household).exists():
-        raise ValidationError(
-            {"household": _("Household %(h)s has already voted.") % {"h": household}}
-        )
-    vote = OwnerVote(
-        matter=locked,
-        household=household,
-        choice=choice,
-        floor_area=household.floor_area,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        vote.full_clean()
+        vote.save()
+        made.append(vote)
+
+    MAJOR_MATTER.apply(
+        matter,
+        "record_vote",
+        actor=actor,
+        note=_("Vote of %(h)s recorded.") % {"h": household},
+        inputs={"household": household, "choice": choice},
+        may=_may,
+        change=change,
     )
-    vote.full_clean()
-    vote.save()
-    return vote
+    return made[0]
+
+
+def _count_votes(matter: MajorMatter) -> dict:
+    """Count the owners' votes under Article 278."""
+    electorate = Household.objects.filter(
+        unit__building__compound=matter.compound_id, floor_area__isnull=False
+    )
+    total_area = sum((h.floor_area for h in electorate.only("floor_area")), start=0)
+    outcome = owners_vote_outcome(
+        total_area=total_area,
+        total_owners=electorate.count(),
+        # Total and votes from the same register: today's floor areas.
+        votes=list(matter.votes.values_list("household__floor_area", "choice")),
+        special=matter.is_special,
+    )
+    return {"passed": outcome.passed, "failed": outcome.failed, **outcome.figures}
 
 
 @transaction.atomic
@@ -180,8 +208,7 @@ def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
     Refused before the party organisation has passed the matter: that is the
     rule 重大事项支部决策前置.
     """
-    locked = _locked(matter, actor)
-    if locked.party_decided_at is None or locked.status != MM.PARTY_PASSED:
+    if MajorMatter.objects.filter(pk=matter.pk, party_decided_at__isnull=True).exists():
         raise GateClosed(
             _(
                 "The owners' decision cannot be recorded before the party "
@@ -189,34 +216,19 @@ def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
             ),
             code="party_first",
         )
-    electorate = Household.objects.filter(
-        unit__building__compound=locked.compound_id, floor_area__isnull=False
-    )
-    total_area = sum((h.floor_area for h in electorate.only("floor_area")), start=0)
-    outcome = owners_vote_outcome(
-        total_area=total_area,
-        total_owners=electorate.count(),
-        # Total and votes from the same register: today's floor areas.
-        votes=list(locked.votes.values_list("household__floor_area", "choice")),
-        special=locked.is_special,
-    )
-    before = locked.status
-    locked.status = MM.OWNERS_PASSED if outcome.passed else MM.OWNERS_REJECTED
-    locked.owners_decided_at = timezone.now()
-    locked.outcome = {
-        "passed": outcome.passed,
-        "failed": outcome.failed,
-        **outcome.figures,
-    }
-    locked.save()
-    _matter_event(
-        locked,
-        action="owners_decide",
-        before=before,
+
+    def change(locked, step):
+        locked.outcome = _count_votes(locked)
+        locked.owners_decided_at = timezone.now()
+
+    return MAJOR_MATTER.apply(
+        matter,
+        "owners_decide",
         actor=actor,
-        note="; ".join(message for _code, message in outcome.failed),
+        may=_may,
+        change=change,
+        note=lambda m: "; ".join(message for _code, message in m.outcome["failed"]),
     )
-    return locked
 
 
 # --- agenda, attendance, decisions, follow-through ------------------------------
@@ -493,18 +505,17 @@ def meeting_close(
     """Close a meeting: it needs its minutes; its decisions are then shown to
     residents for ``publish_days`` days and unfinished items move to the next
     meeting."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_visible(actor, meeting)
-    _require_planned(meeting)
-    if minutes is not None:
-        meeting.minutes = minutes.strip()
-    if not meeting.minutes:
-        raise ValidationError(
-            {"minutes": _("A meeting cannot be closed without minutes.")}
-        )
-    meeting.status = Meeting.Status.CLOSED
-    meeting.publish_until = timezone.localdate() + datetime.timedelta(days=publish_days)
-    meeting.save()
+
+    def change(locked, step):
+        if minutes is not None:
+            locked.minutes = minutes.strip()
+        if not locked.minutes:
+            raise ValidationError(
+                {"minutes": _("A meeting cannot be closed without minutes.")}
+            )
+        locked.publish_until = calendar.today() + datetime.timedelta(days=publish_days)
+
+    meeting = MEETING.apply(meeting, "close", actor=actor, may=_may, change=change)
     following = (
         Meeting.objects.filter(
             body=meeting.body,
@@ -560,44 +571,51 @@ def proposal_support(*, proposal: Proposal, phone: str) -> bool:
 @transaction.atomic
 def major_matter_publicise(*, matter: MajorMatter, actor, note: str) -> MajorMatter:
     """Publicise the owners' decision (公示)."""
-    locked = _locked(matter, actor)
-    _require(locked, MM.OWNERS_PASSED, MM.OWNERS_REJECTED)
-    before = locked.status
-    locked.status = MM.PUBLICISED
-    locked.save()
-    _matter_event(locked, action="publicise", before=before, actor=actor, note=note)
-    return locked
+    return MAJOR_MATTER.apply(
+        matter, "publicise", actor=actor, note=note, inputs={"note": note}, may=_may
+    )
 
 
 @transaction.atomic
 def major_matter_implement(*, matter: MajorMatter, actor, note: str) -> MajorMatter:
     """Record that a publicised, passed matter has been carried out."""
-    locked = _locked(matter, actor)
-    _require(locked, MM.PUBLICISED)
-    if not locked.outcome.get("passed"):
-        raise GateClosed(
-            _("Only a matter the owners passed is carried out."), code="not_passed"
-        )
-    before = locked.status
-    locked.status = MM.IMPLEMENTED
-    locked.save()
-    _matter_event(locked, action="implement", before=before, actor=actor, note=note)
-    return locked
+
+    def change(locked, step):
+        if not locked.outcome.get("passed"):
+            raise GateClosed(
+                _("Only a matter the owners passed is carried out."), code="not_passed"
+            )
+
+    return MAJOR_MATTER.apply(
+        matter,
+        "implement",
+        actor=actor,
+        note=note,
+        inputs={"note": note},
+        may=_may,
+        change=change,
+    )
 
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor, reason: str) -> Meeting:
     """Cancel one meeting of a series; the others stay, and the series date
-    keeps the periodic task from making it again."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_visible(actor, meeting)
-    _require_planned(meeting)
-    if not reason.strip():
-        raise ValidationError({"minutes": _("Give the reason for cancelling.")})
-    meeting.status = Meeting.Status.CANCELLED
-    meeting.minutes = reason.strip()
-    meeting.save()
-    return meeting
+    keeps the periodic task from making it again. The reason is kept in the
+    minutes."""
+    reason = (reason or "").strip()
+
+    def change(locked, step):
+        locked.minutes = reason
+
+    return MEETING.apply(
+        meeting,
+        "cancel",
+        actor=actor,
+        note=reason,
+        inputs={"note": reason},
+        may=_may,
+        change=change,
+    )
 
 
 @transaction.atomic
@@ -608,9 +626,11 @@ def major_matter_raise(*, matter: MajorMatter, actor) -> MajorMatter:
     matter.status = MM.RAISED
     matter.full_clean()
     matter.save()
-    if actor is not None and not user_can_see(actor, matter):
+    if not _may(actor, matter):
         raise PermissionDenied(_("You may not act on this matter."))
-    _matter_event(matter, action="raise", before="", actor=actor, note=matter.title)
+    MAJOR_MATTER.record_event(
+        matter, action="raise", before="", actor=actor, note=matter.title
+    )
     return matter
 
 

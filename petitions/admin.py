@@ -23,7 +23,7 @@ from grids.models import Building, Compound, Person, Role
 from grids.scoping import scope_queryset
 
 from . import selectors, services
-from .forms import PetitionActForm, PetitionFileForm
+from .forms import PetitionFileForm, PetitionStepForm
 from .models import (
     Category,
     CategoryQuestion,
@@ -325,10 +325,14 @@ class PetitionAdmin(ScopedModelAdmin):
             selectors.petition_list(user=request.user).filter(pk=object_id).first()
         )
         if petition is not None and request.user.has_perm("petitions.change_petition"):
-            extra_context["act_form"] = PetitionActForm(
-                petition=petition, handlers=self._handlers(request, petition)
+            form = PetitionStepForm(
+                petition=petition,
+                handlers=self._handlers(request, petition),
+                step=request.GET.get("step"),
             )
-            extra_context["act_url"] = reverse(
+            extra_context["step_form"] = form
+            extra_context["step_choices"] = form.choices(request.path)
+            extra_context["step_url"] = reverse(
                 "admin:petitions_petition_act", args=[petition.pk]
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -341,7 +345,7 @@ class PetitionAdmin(ScopedModelAdmin):
         petition = get_object_or_404(
             selectors.petition_list(user=request.user), pk=petition_id
         )
-        form = PetitionActForm(
+        form = PetitionStepForm(
             request.POST,
             request.FILES,
             petition=petition,
@@ -353,27 +357,23 @@ class PetitionAdmin(ScopedModelAdmin):
                 label = form.fields[field].label if field in form.fields else ""
                 for error in errors:
                     messages.error(request, f"{label} {error}")
-            return redirect(back)
-        data = form.cleaned_data
-        merge_into = None
-        if data["merge_into"]:
-            merge_into = (
+            step = request.POST.get("action", "")
+            return redirect(f"{back}?step={step}" if step else back)
+        inputs = form.inputs()
+        merge_number = (inputs.pop("merge_into", "") or "").strip()
+        if merge_number:
+            inputs["merge_into"] = (
                 selectors.petition_list(user=request.user)
-                .filter(number=data["merge_into"].strip())
+                .filter(number=merge_number)
                 .first()
             )
         try:
             services.petition_transition(
                 petition=petition,
-                action=data["action"],
+                action=form.cleaned_data["action"],
                 actor=request.user,
-                expected_version=data["expected_version"],
-                note=data["note"],
-                is_public=data["is_public"],
-                handler=data["handler"],
-                department=data["department"],
-                merge_into=merge_into,
-                photos=data["photos"],
+                expected_version=form.cleaned_data["expected_version"],
+                **inputs,
             )
         except ValidationError as exc:
             for message in exc.messages:

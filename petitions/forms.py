@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_steps import StepForm
 from core.phones import normalize_mobile, validate_mobile
 
 from .models import (
@@ -16,7 +17,7 @@ from .models import (
     Petition,
     ReplyTemplate,
 )
-from .workflow import allowed_actions
+from .workflow import DEFAULT_STEP, LIFECYCLE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -160,47 +161,64 @@ class ReopenForm(forms.Form):
     )
 
 
-class PetitionActForm(forms.Form):
-    """A staff member's next step on a case, offered by the lifecycle table."""
-
-    action = forms.ChoiceField(label=_("Next step"))
-    note = forms.CharField(
+def _note_field(required: bool) -> forms.Field:
+    return forms.CharField(
         label=_("Note"),
         max_length=DESCRIPTION_MAX,
-        required=False,
+        required=False,  # a reply template may stand in for it (see clean)
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    template = forms.ModelChoiceField(
-        label=_("or use a reply template"),
-        queryset=ReplyTemplate.objects.all(),
-        required=False,
-    )
-    is_public = forms.BooleanField(
-        label=_("Show this note to the resident"), required=False, initial=True
-    )
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, required=False)
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), required=False
-    )
-    merge_into = forms.CharField(
-        label=_("Merge into case number"), max_length=20, required=False
-    )
-    photos = MultiplePhotoField(label=_("Photos of the fix"))
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, petition, handlers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [
-            (t.action, t.label) for t in allowed_actions(petition.status)
-        ]
-        self.fields["handler"].queryset = handlers
-        self.initial.setdefault("expected_version", petition.version)
+
+class PetitionStepForm(StepForm):
+    """A staff member's next step on a case: only the steps the lifecycle
+    allows now, and only the chosen step's fields."""
+
+    def __init__(self, *args, petition, handlers, step=None, **kwargs):
+        fields = {
+            "note": _note_field,
+            "handler": lambda required: forms.ModelChoiceField(
+                label=_("Handler"), queryset=handlers, required=required
+            ),
+            "department": lambda required: forms.ModelChoiceField(
+                label=_("Department"),
+                queryset=Department.objects.all(),
+                required=required,
+            ),
+            "merge_into": lambda required: forms.CharField(
+                label=_("Merge into case number"), max_length=20, required=required
+            ),
+            "photos": lambda required: MultiplePhotoField(
+                label=_("Photos of the fix"), required=required
+            ),
+        }
+        super().__init__(
+            *args,
+            lifecycle=LIFECYCLE,
+            record=petition,
+            fields=fields,
+            step=step,
+            default_steps=DEFAULT_STEP,
+            **kwargs,
+        )
+        if "note" in self.fields:
+            self.note_required = "note" in self.step.needs
+            self.fields["template"] = forms.ModelChoiceField(
+                label=_("or use a reply template"),
+                queryset=ReplyTemplate.objects.all(),
+                required=False,
+            )
+            self.fields["is_public"] = forms.BooleanField(
+                label=_("Show this note to the resident"), required=False, initial=True
+            )
 
     def clean(self):
         cleaned = super().clean()
-        template = cleaned.get("template")
+        template = cleaned.pop("template", None)
         if template and not cleaned.get("note"):
             cleaned["note"] = template.text
+        if getattr(self, "note_required", False) and not cleaned.get("note"):
+            self.add_error("note", _("Write a note for this step."))
         return cleaned
 
 

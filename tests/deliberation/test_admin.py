@@ -69,3 +69,42 @@ def test_admin_meetings_list_opens(client, world, bodies):
     response = client.get(reverse("admin:deliberation_meeting_changelist"))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) >= 3
+
+
+def test_admin_moving_a_meeting_goes_on_its_timeline(client, world, bodies):
+    """A new time typed in the admin is a move through the service: the
+    meeting's timeline says from when it was moved."""
+    from deliberation.models import Meeting
+    from deliberation.services import meetings_create_ahead
+
+    meetings_create_ahead(
+        body=bodies["端庄议事厅"],
+        until=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    meeting = Meeting.objects.filter(body=bodies["端庄议事厅"]).first()
+    old = timezone.localtime(meeting.starts_at)
+    new = old + datetime.timedelta(days=1, hours=1)
+    client.force_login(world.users["community"])
+    response = client.post(
+        reverse("admin:deliberation_meeting_change", args=[meeting.pk]),
+        {
+            "starts_at_0": f"{new:%Y-%m-%d}",
+            "starts_at_1": f"{new:%H:%M:%S}",
+            "ends_at_0": f"{new:%Y-%m-%d}",
+            "ends_at_1": f"{new + datetime.timedelta(hours=2):%H:%M:%S}",
+            "place": "党群服务中心",
+            "minutes": "",
+            "topics-TOTAL_FORMS": 0,
+            "topics-INITIAL_FORMS": 0,
+            "attendance-TOTAL_FORMS": 0,
+            "attendance-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert timezone.localtime(meeting.starts_at) == new
+    assert meeting.place == "党群服务中心"
+    move = meeting.events.get(action="move")
+    assert f"{old:%Y-%m-%d %H:%M}" in move.note
+    assert move.actor == world.users["community"]
+    assert list(meeting.events.values_list("action", flat=True)) == ["plan", "move"]

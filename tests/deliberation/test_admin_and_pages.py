@@ -88,15 +88,25 @@ def test_major_matter_steps_in_the_admin_respect_the_gate(client, world):
         party_org=f.PartyOrganizationFactory(community=world.c1),
     )
     client.force_login(world.users["community"])
+    page = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
+    offered = client.get(page).context["step_form"]
+    assert [s.action for s in offered.steps] == ["party_pass", "party_send_back"]
     url = reverse("admin:deliberation_majormatter_step", args=[matter.pk])
-    refused = client.post(url, {"step": "decide"}, follow=True)
-    assert "支部决策前置" in refused.content.decode()
-    client.post(url, {"step": "pass", "text": "同意提交业主表决"})
+    refused = client.post(url, {"action": "owners_decide"}, follow=True)
+    assert "此步骤当前不可办理" in refused.content.decode()
+    matter.refresh_from_db()
+    assert matter.status == "raised"
+    client.post(url, {"action": "party_pass", "note": "同意提交业主表决"})
     for household in world.households["G1"] + world.households["G2"]:
-        client.post(url, {"step": "vote", "household": household.pk, "choice": "agree"})
-    client.post(url, {"step": "decide"})
+        client.post(
+            url,
+            {"action": "record_vote", "household": household.pk, "choice": "agree"},
+        )
+    client.post(url, {"action": "owners_decide"})
     matter.refresh_from_db()
     assert matter.status == "owners_passed" and matter.votes.count() == 4
+    offered = client.get(page).context["step_form"]
+    assert [s.action for s in offered.steps] == ["publicise"]
 
 
 def test_resident_signs_in_by_qr_during_the_meeting(client, meeting):

@@ -151,7 +151,9 @@ def test_decision_is_computed_from_recorded_votes(world, matter):
     decided = major_matter_decide(matter=matter, actor=staff)
     assert decided.status == "owners_passed"
     assert decided.outcome["voted_owners"] == 4
+    # Every step is on the timeline, each recorded vote too (who entered it).
     assert list(decided.events.values_list("action", flat=True)) == [
-        "party_review",
+        "party_pass",
+        *["record_vote"] * 4,
         "owners_decide",
     ]

@@ -165,3 +165,68 @@ def test_admin_cannot_delete_cases(client, world, submit):
     url = reverse("admin:petitions_petition_delete", args=[petition.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Petition.objects.filter(pk=petition.pk).exists()
+
+
+def test_admin_step_form_offers_only_allowed_steps_and_their_fields(
+    client, world, submit
+):
+    """A new case offers the steps open to a submitted case, accept chosen; the
+    form holds only the chosen step's fields, and sits above the case."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    url = reverse("admin:petitions_petition_change", args=[petition.pk])
+    response = client.get(url)
+    form = response.context["step_form"]
+    assert [s.action for s in form.steps] == [
+        "accept",
+        "dispatch",
+        "reject",
+        "hold",
+        "merge",
+    ]
+    assert form.step.action == "accept"
+    assert "handler" not in form.fields and "department" not in form.fields
+    body = response.content.decode()
+    assert body.index('id="step-form"') < body.index('id="petition_form"')
+    dispatch = client.get(url, {"step": "dispatch"}).context["step_form"]
+    assert dispatch.fields["handler"].required
+    assert "photos" not in dispatch.fields
+    # A step the state does not allow falls back to the default one.
+    assert client.get(url, {"step": "resolve"}).context["step_form"].step.action == (
+        "accept"
+    )
+
+
+def test_admin_default_step_follows_the_state(client, world, submit):
+    """After dispatch the page offers "start work", not dispatch again."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    grid_worker = Person.objects.get(user=world.users["grid"])
+    _act(client, petition, action="dispatch", handler=grid_worker.pk)
+    petition.refresh_from_db()
+    assert petition.status == "dispatched"
+    url = reverse("admin:petitions_petition_change", args=[petition.pk])
+    form = client.get(url).context["step_form"]
+    assert form.step.action == "start"
+
+
+def test_admin_step_refuses_a_step_the_state_does_not_allow(client, world, submit):
+    """Posting a step that is not open now changes nothing."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    response = _act(client, petition, action="resolve", note="修好了")
+    assert response.status_code == 302
+    petition.refresh_from_db()
+    assert petition.status == "submitted"
+
+
+def test_admin_timeline_speaks_chinese(client, world, submit):
+    """The timeline names steps in Chinese, not by their codes."""
+    petition = submit()
+    client.force_login(world.users["community"])
+    _act(client, petition, action="accept")
+    body = client.get(
+        reverse("admin:petitions_petition_change", args=[petition.pk])
+    ).content.decode()
+    assert "受理" in body
+    assert ">accept<" not in body and ">submit<" not in body
