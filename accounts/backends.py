@@ -5,7 +5,8 @@ class RolePermissionBackend(ModelBackend):
     """Grant the permissions of a staff account's active roles.
 
     Django's own user and group permissions still apply (this extends
-    ``ModelBackend``); the role table lives in ``grids.permissions``.
+    ``ModelBackend``); each app declares its roles' permissions beside its
+    models, gathered by ``grids.permissions.role_permissions``.
     """
 
     def get_group_permissions(self, user_obj, obj=None):
@@ -18,13 +19,14 @@ class RolePermissionBackend(ModelBackend):
         cached = getattr(user_obj, "_role_perm_cache", None)
         if cached is None:
             from grids.models import Role
-            from grids.permissions import ROLE_PERMISSIONS
+            from grids.permissions import role_permissions
 
             kinds = set(
                 Role.objects.active()
                 .filter(person__user=user_obj)
                 .values_list("kind", flat=True)
             )
-            cached = set().union(*(ROLE_PERMISSIONS.get(kind, set()) for kind in kinds))
+            table = role_permissions()
+            cached = set().union(*(table.get(kind, frozenset()) for kind in kinds))
             user_obj._role_perm_cache = cached
         return cached

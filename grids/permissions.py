@@ -1,12 +1,17 @@
 """Which admin permissions each role brings.
 
 Permissions follow roles, like scope does: a person who stops being a grid
-worker loses both on the day the term ends, with no group to clean up.
-``accounts.backends.RolePermissionBackend`` reads this table. Later apps add the
-permissions of their own models to the same table.
+worker loses both on the day the term ends, with no group to clean up. Each
+app declares the permissions its models give each role in its own
+``<app>/permissions.py`` (``ROLE_PERMISSIONS``); ``role_permissions`` gathers
+them, and ``accounts.backends.RolePermissionBackend`` reads that.
 """
 
 import functools
+from importlib import import_module
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 from .models import Role
 
@@ -22,8 +27,12 @@ _TERRITORY = [
 _REGISTER = ["household", "person", "partymember", "role", "ownerscommittee"]
 
 
-def _perms(actions, models, app="grids"):
+def perms(actions, models, app="grids") -> set[str]:
+    """Return ``app.action_model`` for every action and model given."""
     return {f"{app}.{action}_{model}" for action in actions for model in models}
+
+
+_perms = perms
 
 
 _VIEW_ALL = _perms(
@@ -65,97 +74,21 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-_petitions = functools.partial(_perms, app="petitions")
+def merge(*tables: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Return the union, role by role, of permission tables."""
+    merged: dict[str, set[str]] = {}
+    for table in tables:
+        for kind, granted in table.items():
+            merged.setdefault(kind, set()).update(granted)
+    return merged
 
 
-_REFERENCE = ["category", "categoryquestion", "department", "replytemplate"]
-# Resident reports: the people who handle cases may view and move them
-# ("change" is the right to take the next step); supervisors view them.
-for _kind in (
-    Role.Kind.COMMUNITY_STAFF,
-    Role.Kind.GRID_WORKER,
-    Role.Kind.PROPERTY_STEWARD,
-    Role.Kind.REPAIR_WORKER,
-):
-    ROLE_PERMISSIONS[_kind] |= _petitions(["view", "change"], ["petition"])
-for _kind in (Role.Kind.SUBDISTRICT_STAFF, Role.Kind.DISTRICT_STAFF):
-    ROLE_PERMISSIONS[_kind] |= _petitions(["view"], ["petition"])
-ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _petitions(["view"], _REFERENCE)
-ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= _petitions(
-    ["view", "add", "change"], [*_REFERENCE, "open311client"]
-)
-
-
-_deliberation = functools.partial(_perms, app="deliberation")
-
-
-# Deliberation (first slice): community staff keep bodies, meetings and major
-# matters; grid workers and supervisors read them.
-ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _deliberation(
-    ["view", "add", "change"],
-    ["deliberationbody", "meeting", "majormatter", "actionitem", "proposal"],
-)
-for _kind in (
-    Role.Kind.GRID_WORKER,
-    Role.Kind.SUBDISTRICT_STAFF,
-    Role.Kind.DISTRICT_STAFF,
-):
-    ROLE_PERMISSIONS[_kind] |= _deliberation(
-        ["view"], ["deliberationbody", "meeting", "majormatter"]
-    )
-
-
-_volunteers = functools.partial(_perms, app="volunteers")
-
-
-_VOLUNTEER_MODELS = [
-    "team",
-    "registration",
-    "activity",
-    "signup",
-    "wish",
-    "serviceitem",
-    "station",
-    "stockitem",
-    "rescueteammember",
-    "training",
-]
-# Volunteer service: community staff run it; grid workers and supervisors read it.
-ROLE_PERMISSIONS[Role.Kind.COMMUNITY_STAFF] |= _volunteers(
-    ["view", "add", "change"], _VOLUNTEER_MODELS
-)
-for _kind in (
-    Role.Kind.GRID_WORKER,
-    Role.Kind.SUBDISTRICT_STAFF,
-    Role.Kind.DISTRICT_STAFF,
-):
-    ROLE_PERMISSIONS[_kind] |= _volunteers(["view"], _VOLUNTEER_MODELS)
-
-# Statistics: everyone who reads cases reads their roll-ups.
-for _kind in (
-    Role.Kind.COMMUNITY_STAFF,
-    Role.Kind.SUBDISTRICT_STAFF,
-    Role.Kind.DISTRICT_STAFF,
-):
-    ROLE_PERMISSIONS[_kind] |= {
-        "stats.view_petitionmonthly",
-        "stats.view_communitymonthly",
-        "stats.view_target",
-        # Fee collection is entered by the community and checked above it.
-        "stats.view_feecollection",
-        "stats.add_feecollection",
-        "stats.change_feecollection",
-    }
-# Targets are the district's; dashboard screens are set up by the district and
-# the subdistricts for their own units.
-ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= {
-    "stats.add_target",
-    "stats.change_target",
-    "stats.delete_target",
-}
-for _kind in (Role.Kind.SUBDISTRICT_STAFF, Role.Kind.DISTRICT_STAFF):
-    ROLE_PERMISSIONS[_kind] |= {
-        "stats.view_dashboardtoken",
-        "stats.add_dashboardtoken",
-        "stats.change_dashboardtoken",
-    }
+@functools.cache
+def role_permissions() -> dict[str, frozenset[str]]:
+    """Return every installed app's permissions of each role, gathered once."""
+    tables = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "permissions"):
+            module = import_module(f"{config.name}.permissions")
+            tables.append(getattr(module, "ROLE_PERMISSIONS", {}))
+    return {kind: frozenset(granted) for kind, granted in merge(*tables).items()}

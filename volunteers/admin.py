@@ -7,26 +7,31 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_steps import StepForm
 from core.errors import ApplicationError
 from core.phones import mask_mobile
 from grids.admin_base import (
     CONTACT_PERMISSION,
+    ReadOnlyInline,
     RelatedChoicesFilter,
     ScopedInline,
     ScopedModelAdmin,
 )
+from grids.models import Grid
+from grids.scoping import scope_queryset
 
 from . import selectors, services
 from .models import (
     Activity,
     Registration,
+    RegistrationEvent,
     RescueTeamMember,
     ServiceItem,
     SignUp,
@@ -36,6 +41,7 @@ from .models import (
     Training,
     Wish,
 )
+from .workflow import REGISTRATION
 
 
 def _run(modeladmin, request, queryset, step) -> None:
@@ -63,6 +69,17 @@ class TeamAdmin(ScopedModelAdmin):
     autocomplete_fields = ("members", "leader")
 
 
+class RegistrationEventInline(ReadOnlyInline):
+    model = RegistrationEvent
+    fields = ("created_at", "actor_label", "action_display", "note")
+    readonly_fields = fields
+    view_permission = "volunteers.view_registration"
+
+    @admin.display(description=gettext_lazy("action"))
+    def action_display(self, obj):
+        return REGISTRATION.label(obj.action) if obj.action != "submit" else _("submit")
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ScopedModelAdmin):
     list_selector = staticmethod(selectors.registration_list)
@@ -86,6 +103,8 @@ class RegistrationAdmin(ScopedModelAdmin):
         return ()
 
     actions = ["confirm_selected"]
+    inlines = [RegistrationEventInline]
+    change_form_template = "admin/volunteers/registration/change_form.html"
 
     @admin.display(description=gettext_lazy("mobile phone"))
     def masked_phone(self, obj):
@@ -98,8 +117,88 @@ class RegistrationAdmin(ScopedModelAdmin):
                 self.admin_site.admin_view(self.summary_view),
                 name="volunteers_registration_summary",
             ),
+            path(
+                "<int:registration_id>/step/",
+                self.admin_site.admin_view(self.step_view),
+                name="volunteers_registration_step",
+            ),
             *super().get_urls(),
         ]
+
+    def _step_form(self, request, registration, data=None):
+        grids = scope_queryset(
+            Grid.objects.filter(community=registration.community_id), request.user
+        )
+        teams = Team.objects.filter(community=registration.community_id)
+        fields = {
+            "grid": lambda required: forms.ModelChoiceField(
+                label=gettext_lazy("grid"), queryset=grids, required=required
+            ),
+            "team": lambda required: forms.ModelChoiceField(
+                label=gettext_lazy("team"), queryset=teams, required=required
+            ),
+            "target_hours": lambda required: forms.IntegerField(
+                label=gettext_lazy("yearly target hours"),
+                min_value=0,
+                max_value=1000,
+                required=required,
+            ),
+            "note": lambda required: forms.CharField(
+                label=gettext_lazy("Reason"), max_length=500, required=required
+            ),
+        }
+        return StepForm(
+            data,
+            lifecycle=REGISTRATION,
+            record=registration,
+            fields=fields,
+            step=request.GET.get("step"),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        registration = self.get_object(request, object_id)
+        if registration is not None and self.has_change_permission(request):
+            form = self._step_form(request, registration)
+            extra_context["step_form"] = form
+            extra_context["step_choices"] = form.choices(request.path)
+            extra_context["step_url"] = reverse(
+                "admin:volunteers_registration_step", args=[registration.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, registration_id):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        registration = get_object_or_404(
+            selectors.registration_list(user=request.user), pk=registration_id
+        )
+        form = self._step_form(request, registration, request.POST)
+        back = reverse("admin:volunteers_registration_change", args=[registration.pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        data = form.inputs()
+        try:
+            if form.cleaned_data["action"] == "confirm":
+                services.registration_confirm(
+                    registration=registration,
+                    actor=request.user,
+                    grid=data.get("grid"),
+                    team=data.get("team"),
+                    target_hours=data.get("target_hours"),
+                )
+            else:
+                services.registration_reject(
+                    registration=registration, actor=request.user, reason=data["note"]
+                )
+        except (ValidationError, ApplicationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or str(exc))
+        else:
+            messages.success(request, _("Done."))
+        return redirect(back)
 
     def summary_view(self, request, registration_id):
         """The printable yearly summary that goes back to the work unit."""

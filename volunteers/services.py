@@ -10,7 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core import calendar
+from core.lifecycle import VOLUNTEER, Conflict
 from core.phones import normalize_mobile, validate_mobile
 from grids.models import PartyMember, Person
 from grids.scoping import user_can_see
@@ -24,15 +25,11 @@ from .models import (
     SignUp,
     StockItem,
     Wish,
-    WishEvent,
 )
+from .workflow import REGISTRATION, SIGNUP, WISH
 
 CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 CHECK_OUT_LATE = datetime.timedelta(hours=1)
-
-
-class Conflict(ApplicationError):
-    status_code = 409
 
 
 def _phone(value: str) -> str:
@@ -42,8 +39,13 @@ def _phone(value: str) -> str:
 
 
 def _check_visible(actor, obj) -> None:
-    if actor is not None and not user_can_see(actor, obj):
+    if not _may(actor, obj):
         raise PermissionDenied(_("You may not act on this."))
+
+
+def _may(actor, record) -> bool:
+    """Staff act on what they may see; ``None`` is the system or the demo."""
+    return actor is None or user_can_see(actor, record)
 
 
 # --- 双报到 ------------------------------------------------------------------
@@ -68,21 +70,14 @@ def registration_submit(
     )
     registration.full_clean()
     registration.save()
+    REGISTRATION.record_event(
+        registration, action="submit", before="", actor_label=registration.name
+    )
     return registration
 
 
-@transaction.atomic
-def registration_confirm(
-    *, registration: Registration, actor, grid=None, team=None, target_hours=None
-) -> Registration:
-    """Confirm a registration: the member joins the register as an in-service
-    party member (双报到), placed in a grid and optionally a team."""
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    _check_visible(actor, registration)
-    if registration.status != Registration.Status.PENDING:
-        raise Conflict(_("This registration was already handled."), code="handled")
-    if grid is not None and grid.community_id != registration.community_id:
-        raise ValidationError({"grid": _("The grid belongs to another community.")})
+def _enrol_member(registration: Registration, *, grid, team) -> Person:
+    """Put the registered member on the register as an in-service member."""
     person = Person.objects.filter(
         household=registration.household, name=registration.name
     ).first() or org_object_save(
@@ -102,21 +97,58 @@ def registration_confirm(
     member.grid = grid
     member.work_unit = registration.work_unit
     member.work_unit_party_org = registration.work_unit_party_org
-    member.reported_date = timezone.localdate()
+    member.reported_date = calendar.today()
     org_object_save(actor=None, instance=member)
     if team is not None:
         team.members.add(person)
-    registration.status = Registration.Status.CONFIRMED
-    registration.person = person
-    registration.grid = grid
-    registration.team = team
-    if target_hours is not None:
-        registration.yearly_target_hours = target_hours
-    registration.save()
-    return registration
+    return person
+
+
+@transaction.atomic
+def registration_confirm(
+    *, registration: Registration, actor, grid=None, team=None, target_hours=None
+) -> Registration:
+    """Confirm a registration: the member joins the register as an in-service
+    party member (双报到), placed in a grid and optionally a team."""
+    if grid is not None and grid.community_id != registration.community_id:
+        raise ValidationError({"grid": _("The grid belongs to another community.")})
+
+    def change(locked, step):
+        locked.person = _enrol_member(locked, grid=grid, team=team)
+        locked.grid, locked.team = grid, team
+        if target_hours is not None:
+            locked.yearly_target_hours = target_hours
+
+    return REGISTRATION.apply(
+        registration, "confirm", actor=actor, may=_may, change=change
+    )
+
+
+@transaction.atomic
+def registration_reject(
+    *, registration: Registration, actor, reason: str
+) -> Registration:
+    """Turn a registration down, saying why (it is on its timeline)."""
+    reason = (reason or "").strip()
+    return REGISTRATION.apply(
+        registration,
+        "reject",
+        actor=actor,
+        note=reason,
+        inputs={"note": reason},
+        may=_may,
+    )
 
 
 # --- activities and hours ------------------------------------------------------
+
+
+def _place_for(activity: Activity) -> str:
+    """A place if one is free and nobody waits (nobody jumps the queue)."""
+    taken = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
+    queue = activity.signups.filter(status=SignUp.Status.WAITING).exists()
+    free = taken < activity.capacity and not queue
+    return SignUp.Status.CONFIRMED if free else SignUp.Status.WAITING
 
 
 @transaction.atomic
@@ -132,35 +164,38 @@ def activity_sign_up(
     existing = activity.signups.filter(phone=phone).first()
     if existing is not None and existing.status != SignUp.Status.CANCELLED:
         return existing
-    taken = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
-    queue = activity.signups.filter(status=SignUp.Status.WAITING).exists()
-    # Nobody jumps the queue: with people waiting, a newcomer waits too.
-    free = taken < activity.capacity and not queue
-    status = SignUp.Status.CONFIRMED if free else SignUp.Status.WAITING
+    status = _place_for(activity)
     if existing is not None:
-        existing.status, existing.created_at = status, timezone.now()
-        existing.save(update_fields=["status", "created_at"])
-        return existing
+
+        def change(locked, step):
+            locked.placed, locked.created_at = status, timezone.now()
+
+        return SIGNUP.apply(
+            existing, "sign_up_again", actor_label=existing.name, change=change
+        )
     if not name.strip():
         raise ValidationError({"name": _("Write your name.")})
-    return SignUp.objects.create(
+    signup = SignUp.objects.create(
         activity=activity,
         name=name.strip()[:50],
         phone=phone,
         person=person,
         status=status,
     )
+    SIGNUP.record_event(signup, action="sign_up", before="", actor_label=signup.name)
+    return signup
 
 
 @transaction.atomic
 def activity_cancel(*, signup: SignUp) -> SignUp:
     """Give up a place; the first on the waiting list moves up."""
     Activity.objects.select_for_update().get(pk=signup.activity_id)
-    signup = SignUp.objects.get(pk=signup.pk)
-    if signup.verified_at is not None:
-        raise ValidationError(_("Verified hours cannot be cancelled."))
-    signup.status = SignUp.Status.CANCELLED
-    signup.save(update_fields=["status"])
+
+    def change(locked, step):
+        if locked.verified_at is not None:
+            raise ValidationError(_("Verified hours cannot be cancelled."))
+
+    signup = SIGNUP.apply(signup, "cancel", actor_label=signup.name, change=change)
     activity_rebalance(activity=signup.activity)
     return signup
 
@@ -172,11 +207,10 @@ def activity_rebalance(*, activity: Activity) -> int:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     confirmed = activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
     free = max(activity.capacity - confirmed, 0)
-    moved = 0
     waiting = activity.signups.filter(status=SignUp.Status.WAITING)
+    moved = 0
     for signup in waiting.order_by("created_at", "id")[:free]:
-        signup.status = SignUp.Status.CONFIRMED
-        signup.save(update_fields=["status"])
+        SIGNUP.apply(signup, "move_up", actor_label=_("system"))
         moved += 1
     return moved
 
@@ -198,12 +232,19 @@ def activity_check(
         activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at + CHECK_OUT_LATE
     ):
         raise ValidationError(_("Check-in is open only around the activity's time."))
-    if signup.check_in_at is None:
-        signup.check_in_at = now
-    elif signup.check_out_at is None:
-        signup.check_out_at = now
-    signup.save(update_fields=["check_in_at", "check_out_at"])
-    return signup
+    if signup.check_out_at is not None:
+        return signup  # in and out already: a third scan changes nothing
+    field = "check_in_at" if signup.check_in_at is None else "check_out_at"
+
+    def change(locked, step):
+        setattr(locked, field, now)
+
+    return SIGNUP.apply(
+        signup,
+        "check_in" if field == "check_in_at" else "check_out",
+        actor_label=signup.name,
+        change=change,
+    )
 
 
 def proposed_hours(signup: SignUp) -> Decimal:
@@ -221,39 +262,33 @@ def proposed_hours(signup: SignUp) -> Decimal:
 def signup_verify(*, signup: SignUp, actor, hours: Decimal | None = None) -> SignUp:
     """The organiser verifies (or corrects) a volunteer's hours; only verified
     hours count anywhere. Hours cannot exceed the activity's length."""
-    signup = (
-        SignUp.objects.select_for_update().select_related("activity").get(pk=signup.pk)
-    )
-    _check_visible(actor, signup)
     if signup.status != SignUp.Status.CONFIRMED:
         raise ValidationError(_("Only a confirmed volunteer's hours can be verified."))
-    hours = proposed_hours(signup) if hours is None else Decimal(hours)
-    if hours < 0 or hours > signup.activity.duration_hours:
-        raise ValidationError(
-            {
-                "verified_hours": _("Hours must be between 0 and %(max)s.")
-                % {"max": signup.activity.duration_hours}
-            }
-        )
-    signup.verified_hours = hours
-    signup.verified_by = actor if getattr(actor, "pk", None) else None
-    signup.verified_at = timezone.now()
-    signup.save()
-    return signup
+
+    def change(locked, step):
+        verified = proposed_hours(locked) if hours is None else Decimal(hours)
+        if verified < 0 or verified > locked.activity.duration_hours:
+            raise ValidationError(
+                {
+                    "verified_hours": _("Hours must be between 0 and %(max)s.")
+                    % {"max": locked.activity.duration_hours}
+                }
+            )
+        locked.verified_hours = verified
+        locked.verified_by = actor if getattr(actor, "pk", None) else None
+        locked.verified_at = timezone.now()
+
+    return SIGNUP.apply(
+        signup,
+        "verify",
+        actor=actor,
+        note=lambda s: _("%(hours)s hours") % {"hours": s.verified_hours},
+        may=_may,
+        change=change,
+    )
 
 
 # --- micro-wishes ------------------------------------------------------------------
-
-
-def _wish_event(wish, *, action, before, actor_label="", note=""):
-    WishEvent.objects.create(
-        wish=wish,
-        action=action,
-        from_status=before,
-        to_status=wish.status,
-        actor_label=actor_label,
-        note=note,
-    )
 
 
 @transaction.atomic
@@ -278,37 +313,32 @@ def wish_post(
     )
     wish.full_clean()
     wish.save()
-    _wish_event(wish, action="post", before="", actor_label=str(actor or wisher_name))
+    WISH.record_event(
+        wish,
+        action="post",
+        before="",
+        actor=actor,
+        actor_label=str(actor or wisher_name),
+    )
     return wish
-
-
-def _move(wish_id, *, expect, to, **fields) -> Wish:
-    """Move a wish only if it is still in ``expect``: one UPDATE, so of two
-    volunteers claiming at once exactly one wins."""
-    moved = Wish.objects.filter(pk=wish_id, status=expect).update(status=to, **fields)
-    if not moved:
-        raise Conflict(
-            _("Someone else got there first: this wish is no longer %(state)s.")
-            % {"state": Wish.Status(expect).label},
-            code="conflict",
-        )
-    return Wish.objects.get(pk=wish_id)
 
 
 @transaction.atomic
 def wish_review(*, wish: Wish, actor, publish: bool, note: str = "") -> Wish:
-    _check_visible(actor, wish)
-    to = Wish.Status.PUBLISHED if publish else Wish.Status.REJECTED
-    extra = {"published_at": timezone.now()} if publish else {}
-    wish = _move(wish.pk, expect=Wish.Status.SUBMITTED, to=to, **extra)
-    _wish_event(
+    """Staff publish a posted wish for volunteers to claim, or turn it down."""
+
+    def change(locked, step):
+        if publish:
+            locked.published_at = timezone.now()
+
+    return WISH.apply(
         wish,
-        action="review",
-        before=Wish.Status.SUBMITTED,
-        actor_label=str(actor),
+        "publish" if publish else "reject",
+        actor=actor,
         note=note,
+        may=_may,
+        change=change,
     )
-    return wish
 
 
 @transaction.atomic
@@ -316,47 +346,40 @@ def wish_claim(*, wish: Wish, name: str, phone: str) -> Wish:
     """A volunteer claims a published wish; a second claim at once is refused."""
     if not name.strip():
         raise ValidationError({"name": _("Write your name.")})
-    wish = _move(
-        wish.pk,
-        expect=Wish.Status.PUBLISHED,
-        to=Wish.Status.CLAIMED,
-        claimer_name=name.strip()[:50],
-        claimer_phone=_phone(phone),
-        claimed_at=timezone.now(),
+    phone = _phone(phone)
+
+    def change(locked, step):
+        locked.claimer_name = name.strip()[:50]
+        locked.claimer_phone = phone
+        locked.claimed_at = timezone.now()
+
+    return WISH.apply(
+        wish, "claim", who=VOLUNTEER, actor_label=name.strip()[:50], change=change
     )
-    _wish_event(
-        wish,
-        action="claim",
-        before=Wish.Status.PUBLISHED,
-        actor_label=wish.claimer_name,
-    )
-    return wish
 
 
 @transaction.atomic
 def wish_fulfil(*, wish: Wish, phone: str, photo=None, note: str = "") -> Wish:
     """The volunteer who claimed it reports it fulfilled, with a photo."""
-    if normalize_mobile(phone) != wish.claimer_phone:
-        raise PermissionDenied(
-            _("Only the volunteer who claimed it can report it done.")
-        )
-    wish = _move(
-        wish.pk,
-        expect=Wish.Status.CLAIMED,
-        to=Wish.Status.FULFILLED,
-        fulfilled_at=timezone.now(),
-    )
-    if photo is not None:
-        content = clean_photo(photo)
-        wish.photo.save(content.name, content, save=True)
-    _wish_event(
+    content = clean_photo(photo) if photo is not None else None
+
+    def change(locked, step):
+        if normalize_mobile(phone) != locked.claimer_phone:
+            raise PermissionDenied(
+                _("Only the volunteer who claimed it can report it done.")
+            )
+        locked.fulfilled_at = timezone.now()
+        if content is not None:
+            locked.photo.save(content.name, content, save=False)
+
+    return WISH.apply(
         wish,
-        action="fulfil",
-        before=Wish.Status.CLAIMED,
+        "fulfil",
+        who=VOLUNTEER,
         actor_label=wish.claimer_name,
         note=note,
+        change=change,
     )
-    return wish
 
 
 @transaction.atomic
@@ -364,22 +387,20 @@ def wish_confirm(*, wish: Wish, rating: str, actor=None, actor_label="") -> Wish
     """The wisher (or staff for them) confirms it came true and rates it."""
     if rating not in ("satisfied", "fairly", "dissatisfied"):
         raise ValidationError({"rating": _("Choose how satisfied you are.")})
-    if actor is not None:
-        _check_visible(actor, wish)
-    wish = _move(
-        wish.pk,
-        expect=Wish.Status.FULFILLED,
-        to=Wish.Status.CONFIRMED,
-        confirmed_at=timezone.now(),
-        rating=rating,
-    )
-    _wish_event(
+
+    def change(locked, step):
+        locked.confirmed_at = timezone.now()
+        locked.rating = rating
+
+    return WISH.apply(
         wish,
-        action="confirm",
-        before=Wish.Status.FULFILLED,
-        actor_label=actor_label or str(actor or ""),
+        "confirm_for" if actor is not None else "confirm",
+        actor=actor,
+        actor_label=actor_label,
+        inputs={"rating": rating},
+        may=_may,
+        change=change,
     )
-    return wish
 
 
 # --- two-way lists and stations --------------------------------------------------

@@ -33,14 +33,19 @@ def _phone(browser):
     return browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
 
 
-def _act(page, **fields):
+def _act(page, action, **fields):
+    """Choose the step by its button (a link), fill its fields, and apply it."""
+    chosen = page.locator(f".step-choices a[href*='step={action}']")
+    if chosen.get_attribute("aria-current") is None:
+        chosen.click()
+        page.wait_for_load_state()
     for name, value in fields.items():
-        selector = f"#act-form [name={name}]"
-        if name in ("action", "handler"):
+        selector = f"#step-form [name={name}]"
+        if name == "handler":
             page.select_option(selector, str(value))
         else:
             page.fill(selector, value)
-    page.click("#act-form input[type=submit]")
+    page.click("#step-form input[type=submit]")
     page.wait_for_load_state()
 
 
@@ -77,10 +82,10 @@ def test_browser_leak_from_qr_to_rated_close(browser, live_server, world, client
     assert petition.number in worker.content()
     worker.goto(f"{live_server.url}/admin/petitions/petition/{petition.pk}/change/")
     handler = Person.objects.get(user=world.users["grid"])
-    _act(worker, action="accept")
-    _act(worker, action="dispatch", handler=handler.pk)
-    _act(worker, action="start")
-    _act(worker, action="resolve", note="已更换漏水管件，请查看")
+    _act(worker, "accept")
+    _act(worker, "dispatch", handler=handler.pk)
+    _act(worker, "start")
+    _act(worker, "resolve", note="已更换漏水管件，请查看")
     _shot(worker, "report-4-admin-resolved")
     petition.refresh_from_db()
     assert petition.status == "awaiting_resident"

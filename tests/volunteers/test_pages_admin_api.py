@@ -380,3 +380,31 @@ def test_volunteer_cancels_and_fulfils_on_the_page(client, world, activity):
     )
     wish.refresh_from_db()
     assert (wish.status, wish.rating) == ("confirmed", "satisfied")
+
+
+def test_admin_registration_steps_confirm_or_reject_with_a_reason(client, world):
+    """A pending registration offers confirm and reject; rejecting needs a
+    reason, and each step is on the registration's timeline."""
+    registration = Registration.objects.create(
+        community=world.c1,
+        household=world.households["G1"][0],
+        name="在职党员丙",
+        phone="13900000015",
+        work_unit="区财政局",
+        work_unit_party_org="财政局党组",
+    )
+    client.force_login(world.users["community"])
+    page = reverse("admin:volunteers_registration_change", args=[registration.pk])
+    form = client.get(page).context["step_form"]
+    assert [s.action for s in form.steps] == ["confirm", "reject"]
+    step = reverse("admin:volunteers_registration_step", args=[registration.pk])
+    client.post(step, {"action": "reject", "note": ""})
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    client.post(step, {"action": "reject", "note": "不在本社区居住"})
+    registration.refresh_from_db()
+    assert registration.status == "rejected"
+    event = registration.events.get()
+    assert (event.action, event.note) == ("reject", "不在本社区居住")
+    assert event.actor == world.users["community"]
+    assert client.get(page).context["step_form"].steps == []

@@ -128,10 +128,10 @@ def test_wish_from_post_to_confirmation(world):
     assert wish.status == "confirmed"
     assert list(wish.events.values_list("action", flat=True)) == [
         "post",
-        "review",
+        "publish",
         "claim",
         "fulfil",
-        "confirm",
+        "confirm_for",  # staff confirmed for the wisher
     ]
     ranking = honour_list(community=world.c1, month=timezone.localdate())
     assert ranking["wishes"][0]["name"] == "志愿者小王"
