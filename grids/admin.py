@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from core.calendar import today
 from core.phones import mask_mobile
 
 from . import selectors
@@ -26,6 +27,7 @@ from .models import (
     Unit,
 )
 from .resources import HouseholdResource, PartyMemberResource, PersonResource
+from .services import role_end
 
 RelatedOnly = RelatedChoicesFilter
 
@@ -527,6 +529,16 @@ class RoleAdmin(ScopedModelAdmin):
     search_fields = ("person__name",)
     autocomplete_fields = ("person",)
     date_hierarchy = "start_date"
+    actions = ["end_today"]
+
+    @admin.action(description=_("End the selected roles today"), permissions=["change"])
+    def end_today(self, request, queryset):
+        """The person leaves the post: the role opens nothing from tomorrow."""
+        ended = 0
+        for role in queryset.filter(Q(end_date__isnull=True) | Q(end_date__gt=today())):
+            role_end(actor=request.user, role=role, end_date=today())
+            ended += 1
+        self.message_user(request, _("%(n)s roles end today.") % {"n": ended})
 
     @admin.display(description=_("held in"))
     def target_display(self, obj):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar
 from core.models import TimeStampedModel
-from core.phones import mask_mobile, normalize_mobile, validate_mobile
+from core.phones import normalize_mobile, validate_mobile
 
 division_code_validator = RegexValidator(
     r"^\d{12}$",
@@ -723,10 +723,6 @@ class Person(TimeStampedModel):
 
     def __str__(self):
         return self.name
-
-    @property
-    def masked_mobile(self) -> str:
-        return mask_mobile(self.mobile)
 
     def clean_fields(self, exclude=None):
         # Normalise before the field validator sees "+86 138-1234-1234".

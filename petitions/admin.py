@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
-from grids.models import Building, Compound, Person, Role
+from grids.models import Building, Compound
 from grids.scoping import scope_queryset
 
 from . import selectors, services
@@ -115,9 +115,7 @@ class MineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(
-                handler__user=request.user, status__in=Petition.OPEN_STATUSES
-            )
+            return queryset.filter(selectors.petition_work_q(request.user))
         return queryset
 
 
@@ -306,18 +304,7 @@ class PetitionAdmin(ScopedModelAdmin):
         ]
 
     def _handlers(self, request, petition):
-        roles = Role.objects.active().filter(
-            Q(
-                kind__in=[
-                    Role.Kind.GRID_WORKER,
-                    Role.Kind.PROPERTY_STEWARD,
-                    Role.Kind.REPAIR_WORKER,
-                ],
-                grid_id=petition.grid_id,
-            )
-            | Q(kind=Role.Kind.COMMUNITY_STAFF, community_id=petition.community_id)
-        )
-        return Person.objects.filter(pk__in=roles.values("person_id")).order_by("name")
+        return selectors.petition_handler_candidates(petition=petition)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -1,9 +1,9 @@
 """Every read of cases, scoped to the asking user."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from grids.models import Role
+from grids.models import Person, Role
 from grids.scoping import scope_queryset, user_scope
 
 from .models import Category, Petition, PetitionEvent
@@ -45,13 +45,41 @@ def petition_can_act(*, user, petition: Petition) -> bool:
     )
 
 
+def petition_work_q(user) -> Q:
+    """The cases that wait on ``user``: open ones given to them, and new ones
+    not yet given to anyone in the grids they take on (grid workers) or, for
+    cases without a grid, in their community (community staff)."""
+    scope = user_scope(user)
+    takers = set().union(*(scope.by_kind.get(kind, ()) for kind in GRID_TAKERS))
+    staff_of = scope.by_kind.get(Role.Kind.COMMUNITY_STAFF, ())
+    new = Q(status=Petition.Status.SUBMITTED, handler__isnull=True)
+    mine = Q(handler_id=scope.person_id, status__in=Petition.OPEN_STATUSES)
+    if scope.person_id is None:
+        mine = Q(pk__in=[])
+    return (
+        mine
+        | (new & Q(grid_id__in=takers))
+        | (new & Q(grid__isnull=True, community_id__in=staff_of))
+    )
+
+
+def petition_due_at():
+    """The deadline a case is working against now: acceptance while it is new,
+    resolution after (the admin sorts and shows this one)."""
+    return Case(
+        When(status=Petition.Status.SUBMITTED, then=F("accept_due_at")),
+        default=F("resolve_due_at"),
+    )
+
+
 def petition_work_list(*, user) -> QuerySet[Petition]:
-    """Return the open cases handled by ``user``, overdue first."""
-    person_id = user_scope(user).person_id
+    """Return the cases that wait on ``user`` (``petition_work_q``), nearest
+    deadline first (overdue ones top the list)."""
     return (
         petition_list(user=user)
-        .filter(handler_id=person_id, status__in=Petition.OPEN_STATUSES)
-        .order_by("resolve_due_at", "id")
+        .filter(petition_work_q(user))
+        .annotate(due=petition_due_at())
+        .order_by("due", "id")
     )
 
 
@@ -137,15 +165,43 @@ def petition_contact_visible(*, user, petition: Petition) -> bool:
     return user.is_superuser or _handles(user, petition)
 
 
+# --- who handles a case: the one place for the rule ----------------------------
+#
+# A case is handled by whoever it was given to; without being given it, by the
+# grid worker of its grid and the staff of its community. It may be given to
+# anyone serving its grid (grid worker, property steward, repair worker) or to
+# the community's staff. New cases reach people by ``GRID_ROUTES`` below.
+
+#: Roles that take on any case of their grid without being given it.
+GRID_TAKERS = (Role.Kind.GRID_WORKER,)
+#: Roles a case of their grid may be given to.
+GRID_ASSIGNABLE = (
+    Role.Kind.GRID_WORKER,
+    Role.Kind.PROPERTY_STEWARD,
+    Role.Kind.REPAIR_WORKER,
+)
+
+
 def _handles(user, petition: Petition) -> bool:
     """Whether ``user`` is the case's handler, a grid worker of its grid or
     staff of its community (read from the scope already loaded: no query)."""
     scope = user_scope(user)
+    takers = set().union(*(scope.by_kind.get(kind, ()) for kind in GRID_TAKERS))
     return bool(
         (petition.handler_id and petition.handler_id == scope.person_id)
-        or petition.grid_id in scope.by_kind.get(Role.Kind.GRID_WORKER, ())
+        or petition.grid_id in takers
         or petition.community_id in scope.by_kind.get(Role.Kind.COMMUNITY_STAFF, ())
     )
+
+
+def petition_handler_candidates(*, petition: Petition) -> QuerySet[Person]:
+    """Return the people the case may be given to: whoever serves its grid and
+    the staff of its community, by name."""
+    roles = Role.objects.active().filter(
+        Q(kind__in=GRID_ASSIGNABLE, grid_id=petition.grid_id)
+        | Q(kind=Role.Kind.COMMUNITY_STAFF, community_id=petition.community_id)
+    )
+    return Person.objects.filter(pk__in=roles.values("person_id")).order_by("name")
 
 
 def category_list() -> QuerySet[Category]:
@@ -155,8 +211,6 @@ def category_list() -> QuerySet[Category]:
 
 def petition_overdue_q():
     """Return the condition of an open case past its current deadline."""
-    from django.db.models import Q
-
     now = timezone.now()
     return Q(status=Petition.Status.SUBMITTED, accept_due_at__lt=now) | (
         Q(status__in=Petition.OPEN_STATUSES, resolve_due_at__lt=now)

@@ -20,7 +20,7 @@ from core.errors import ApplicationError
 from core.lifecycle import STAFF, Conflict  # noqa: F401 - Conflict is part of the API
 from core.outbox import outbox_enqueue
 from core.phones import normalize_mobile
-from grids.models import Building, Community, Person, Role
+from grids.models import Building, Community, Person
 
 from .models import (
     DESCRIPTION_MAX,
@@ -32,7 +32,7 @@ from .models import (
     PetitionPhoto,
 )
 from .photos import clean_photo
-from .selectors import petition_can_act
+from .selectors import petition_can_act, petition_handler_candidates
 from .workflow import LIFECYCLE, overdue_level
 
 S = Petition.Status
@@ -236,20 +236,9 @@ def petition_submit(
 
 
 def _check_handler(petition: Petition, handler: Person) -> None:
-    """A handler works in the case's grid, or is staff of its community."""
-    roles = Role.objects.active().filter(person=handler)
-    in_grid = roles.filter(
-        kind__in=[
-            Role.Kind.GRID_WORKER,
-            Role.Kind.PROPERTY_STEWARD,
-            Role.Kind.REPAIR_WORKER,
-        ],
-        grid_id=petition.grid_id,
-    )
-    in_community = roles.filter(
-        kind=Role.Kind.COMMUNITY_STAFF, community=petition.community_id
-    )
-    if not ((petition.grid_id and in_grid.exists()) or in_community.exists()):
+    """A case is given only to someone serving its grid or its community."""
+    candidates = petition_handler_candidates(petition=petition)
+    if not candidates.filter(pk=handler.pk).exists():
         raise ValidationError(
             {
                 "handler": _("%(name)s does not work in this case's grid or community.")

@@ -513,6 +513,15 @@ class ServiceItemAdmin(ScopedModelAdmin):
 
 class StockInline(ScopedInline):
     model = StockItem
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "quantity":
+            # The page's own quantity travels with the form: a save then
+            # adjusts by what this user changed, not by what changed since.
+            field.show_hidden_initial = True
+        return field
+
     fields = (
         "kind",
         "item_class",
@@ -542,3 +551,19 @@ class StationAdmin(ScopedModelAdmin):
     list_display = ("name", "community", "key_holders", "is_open_24h")
     filter_horizontal = ("compounds",)
     inlines = [StockInline, RescuerInline, TrainingInline]
+
+    def save_formset(self, request, form, formset, change):
+        """A changed quantity is a take-out or a put-back of the difference
+        (``stock_adjust``), so two people editing at once both count and the
+        stock never goes below zero."""
+        if formset.model is StockItem:
+            for row in formset.forms:
+                if row.instance.pk and "quantity" in row.changed_data:
+                    shown = row.fields["quantity"].to_python(
+                        row.data.get(row.add_initial_prefix("quantity"))
+                    )
+                    delta = row.cleaned_data["quantity"] - shown
+                    row.instance.quantity = services.stock_adjust(
+                        item=row.instance, delta=delta, actor=request.user
+                    ).quantity
+        super().save_formset(request, form, formset, change)

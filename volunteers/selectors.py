@@ -15,7 +15,6 @@ from .models import (
     ServiceItem,
     SignUp,
     Station,
-    StockItem,
     Team,
     Wish,
 )
@@ -63,10 +62,6 @@ def service_item_list(*, user) -> QuerySet[ServiceItem]:
 
 def station_list(*, user) -> QuerySet[Station]:
     return scope_queryset(Station.objects.select_related("community"), user)
-
-
-def stock_list(*, user) -> QuerySet[StockItem]:
-    return scope_queryset(StockItem.objects.select_related("station"), user)
 
 
 @dataclass(frozen=True)
@@ -161,3 +156,35 @@ def member_yearly_summary(*, registration: Registration, year: int) -> dict:
         "activities": list(signups),
         "wishes": list(wishes),
     }
+
+
+#: How long after an activity its hours are still chased for verification.
+VERIFY_WITHIN_MONTHS = 1
+
+
+def activities_awaiting_verification(*, at_least: int) -> QuerySet[Activity]:
+    """Return activities that ended within the last month with at least
+    ``at_least`` checked-in volunteers whose hours wait for verification
+    (``unverified``): older ones are not chased again, so the check stays
+    cheap however many activities there have been."""
+    now = calendar.now()
+    since = calendar.local_datetime(
+        calendar.add_months(calendar.today(), -VERIFY_WITHIN_MONTHS)
+    )
+    waiting = Q(
+        signups__status=SignUp.Status.CONFIRMED,
+        signups__check_in_at__isnull=False,
+        signups__verified_at__isnull=True,
+    )
+    return (
+        Activity.objects.filter(ends_at__lt=now, ends_at__gte=since)
+        .annotate(unverified=Count("signups", filter=waiting))
+        .filter(unverified__gte=at_least)
+        .order_by("ends_at")
+    )
+
+
+def wishes_unclaimed(*, days: int) -> QuerySet[Wish]:
+    """Return published wishes nobody has claimed for ``days`` days."""
+    limit = calendar.now() - datetime.timedelta(days=days)
+    return Wish.objects.filter(status=Wish.Status.PUBLISHED, published_at__lt=limit)

@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,12 +11,8 @@ from core import calendar
 from core.notifications import notify
 from grids.selectors import community_staff_users
 
-from .models import Activity, SignUp, StockItem, Wish
-
-#: A published wish nobody claimed for this many days alerts the community.
-WISH_UNCLAIMED_DAYS = 7
-#: An organiser hears of unverified hours once this many pile up.
-UNVERIFIED_ALERT = 5
+from . import selectors
+from .models import SignUp, StockItem
 
 
 def _tell_staff(community_id, key, subject, body) -> int:
@@ -61,37 +58,30 @@ def remind_activities_task() -> int:
 def alert_unverified_task() -> int:
     """Tell community staff where unverified hours pile up after activities."""
     sent = 0
-    ended = Activity.objects.filter(ends_at__lt=timezone.now())
-    for activity in ended:
-        waiting = activity.signups.filter(
-            status=SignUp.Status.CONFIRMED,
-            check_in_at__isnull=False,
-            verified_at__isnull=True,
-        ).count()
-        if waiting >= UNVERIFIED_ALERT:
-            sent += _tell_staff(
-                activity.community_id,
-                f"activity:{activity.pk}:unverified",
-                _("Hours to verify: %(title)s") % {"title": activity.title},
-                _("%(n)s volunteers' hours wait for verification.") % {"n": waiting},
-            )
+    for activity in selectors.activities_awaiting_verification(
+        at_least=settings.VOLUNTEERS_UNVERIFIED_ALERT
+    ):
+        sent += _tell_staff(
+            activity.community_id,
+            f"activity:{activity.pk}:unverified",
+            _("Hours to verify: %(title)s") % {"title": activity.title},
+            _("%(n)s volunteers' hours wait for verification.")
+            % {"n": activity.unverified},
+        )
     return sent
 
 
 @shared_task(name="volunteers.alert_unclaimed_wishes")
 def alert_unclaimed_wishes_task() -> int:
     """Tell community staff of wishes published a week ago and still unclaimed."""
-    limit = timezone.now() - datetime.timedelta(days=WISH_UNCLAIMED_DAYS)
+    days = settings.VOLUNTEERS_WISH_UNCLAIMED_DAYS
     sent = 0
-    for wish in Wish.objects.filter(
-        status=Wish.Status.PUBLISHED, published_at__lt=limit
-    ):
+    for wish in selectors.wishes_unclaimed(days=days):
         sent += _tell_staff(
             wish.community_id,
             f"wish:{wish.pk}:unclaimed",
             _("Unclaimed wish: %(title)s") % {"title": wish.title},
-            _("Nobody has claimed this wish for %(days)s days.")
-            % {"days": WISH_UNCLAIMED_DAYS},
+            _("Nobody has claimed this wish for %(days)s days.") % {"days": days},
         )
     return sent
 

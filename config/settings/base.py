@@ -259,6 +259,12 @@ PETITION_MAX_PHOTOS = 3
 PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# --- Volunteer service ------------------------------------------------------
+# Staff hear of an activity's unverified hours once this many pile up.
+VOLUNTEERS_UNVERIFIED_ALERT = env.int("VOLUNTEERS_UNVERIFIED_ALERT", default=5)
+# A published wish nobody claims for this many days alerts the community.
+VOLUNTEERS_WISH_UNCLAIMED_DAYS = env.int("VOLUNTEERS_WISH_UNCLAIMED_DAYS", default=7)
+
 # --- Demo data --------------------------------------------------------------
 # ``manage.py seed_demo`` runs these in order; each is idempotent.
 DEMO_SEEDERS = [

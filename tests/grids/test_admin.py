@@ -167,3 +167,19 @@ def test_admin_grid_changelist_query_count_is_fixed(client, world, extra):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     assert len(ctx) == GRID_CHANGELIST_QUERIES
+
+
+def test_admin_ends_roles_today(client, world):
+    """Ending a role in the admin keeps today and closes it from tomorrow."""
+    from core import calendar
+    from grids.models import Role
+
+    role = Role.objects.get(person__user=world.users["grid"])
+    client.force_login(world.users["community"])
+    response = client.post(
+        reverse("admin:grids_role_changelist"),
+        {"action": "end_today", "_selected_action": [role.pk]},
+    )
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.end_date == calendar.today()

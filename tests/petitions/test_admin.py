@@ -230,3 +230,27 @@ def test_admin_timeline_speaks_chinese(client, world, submit):
     ).content.decode()
     assert "受理" in body
     assert ">accept<" not in body and ">submit<" not in body
+
+
+def test_admin_work_list_has_my_cases_and_new_ones_of_my_grid(client, world, submit):
+    """我的待办 of a grid worker: cases given to them and the grid's new cases
+    nobody has taken yet, nearest deadline first; not other grids' cases."""
+    from petitions.selectors import petition_work_list
+
+    new_here = submit()
+    given = submit()
+    grid_worker = Person.objects.get(user=world.users["grid"])
+    client.force_login(world.users["community"])
+    _act(client, given, action="dispatch", handler=grid_worker.pk)
+    elsewhere = submit(building=world.households["G2"][0].unit.building)
+    client.force_login(world.users["grid"])
+    listed = (
+        client.get(reverse("admin:petitions_petition_changelist"), {"mine": "open"})
+        .context["cl"]
+        .result_list
+    )
+    assert {p.pk for p in listed} == {new_here.pk, given.pk}
+    assert elsewhere.pk not in {p.pk for p in listed}
+    work = list(petition_work_list(user=world.users["grid"]))
+    # The new case must be accepted within hours; the given one resolved in days.
+    assert [p.pk for p in work] == [new_here.pk, given.pk]

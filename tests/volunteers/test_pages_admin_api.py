@@ -408,3 +408,45 @@ def test_admin_registration_steps_confirm_or_reject_with_a_reason(client, world)
     assert (event.action, event.note) == ("reject", "不在本社区居住")
     assert event.actor == world.users["community"]
     assert client.get(page).context["step_form"].steps == []
+
+
+def test_admin_station_stock_edit_adjusts_by_the_difference(client, world):
+    """Editing a quantity takes out or puts back the difference: an edit made
+    on a stale page keeps the take-out someone made meanwhile."""
+    from volunteers.services import stock_adjust
+
+    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
+    item = StockItem.objects.create(
+        station=station, kind="supply", item_class="照明", name="手电筒", quantity=10
+    )
+    client.force_login(world.users["community"])
+    url = reverse("admin:volunteers_station_change", args=[station.pk])
+    page = client.get(url)
+    assert 'name="initial-stock-0-quantity" value="10"' in page.content.decode()
+    stock_adjust(item=item, delta=-3, actor=world.users["community"])  # meanwhile
+    data = {
+        "name": station.name,
+        "community": world.c1.pk,
+        "key_holders": "物业",
+        "is_open_24h": "",
+        "also_covers": "",
+        "stock-TOTAL_FORMS": 1,
+        "stock-INITIAL_FORMS": 1,
+        "stock-0-id": item.pk,
+        "stock-0-station": station.pk,
+        "stock-0-kind": "supply",
+        "stock-0-item_class": "照明",
+        "stock-0-name": "手电筒",
+        "stock-0-quantity": 8,  # the page said 10: two were taken out
+        "initial-stock-0-quantity": 10,
+        "stock-0-min_quantity": 0,
+        "stock-0-place": "",
+        "rescuers-TOTAL_FORMS": 0,
+        "rescuers-INITIAL_FORMS": 0,
+        "trainings-TOTAL_FORMS": 0,
+        "trainings-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.quantity == 5
