@@ -311,66 +311,73 @@ class MeetingAdmin(ScopedModelAdmin):
         return redirect(back)
 
     def _do_step(self, request, meeting, data):
+        steps = {
+            "topic": self._add_topic,
+            "check_in": self._check_in,
+            "decide": self._decide,
+            "action_item": self._add_action_item,
+            "close": lambda user, meeting, data: services.meeting_close(
+                meeting=meeting, actor=user, minutes=data["text"] or None
+            ),
+            "cancel": lambda user, meeting, data: services.meeting_cancel(
+                meeting=meeting, actor=user, reason=data["text"]
+            ),
+        }
+        if data["step"] not in steps:
+            raise ValidationError(_("Unknown step."))
+        steps[data["step"]](request.user, meeting, data)
+
+    @staticmethod
+    def _add_topic(user, meeting, data):
         from petitions.selectors import petition_list
 
-        user = request.user
-        step = data["step"]
-        if step == "topic":
-            petition = None
-            if data["petition_number"]:
-                petition = (
-                    petition_list(user=user)
-                    .filter(number=data["petition_number"].strip())
-                    .first()
-                )
-                if petition is None:
-                    raise ValidationError(_("No such case in your units."))
-            services.topic_add(
-                meeting=meeting,
-                title=data["title"] or (petition.category.name if petition else ""),
-                actor=user,
-                petition=petition,
+        petition = None
+        if data["petition_number"]:
+            petition = (
+                petition_list(user=user)
+                .filter(number=data["petition_number"].strip())
+                .first()
             )
-        elif step == "check_in":
-            services.attendance_sign_in(
-                meeting=meeting, name=data["name"], method=Attendance.Method.STAFF
-            )
-        elif step == "decide":
-            if data["topic"] is None:
-                raise ValidationError(_("Choose the topic."))
-            services.topic_decide(
-                topic=data["topic"],
-                decision=data["decision"],
-                decision_text=data["text"],
-                actor=user,
-                votes_for=data["votes_for"],
-                votes_against=data["votes_against"],
-                votes_abstain=data["votes_abstain"],
-            )
-        elif step == "action_item":
-            if (
-                data["topic"] is None
-                or data["owner"] is None
-                or data["due_date"] is None
-            ):
-                raise ValidationError(
-                    _("Choose the topic, the owner and the due date.")
-                )
-            services.action_item_add(
-                topic=data["topic"],
-                title=data["title"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                actor=user,
-            )
-        elif step == "close":
-            services.meeting_close(
-                meeting=meeting, actor=user, minutes=data["text"] or None
-            )
-        elif step == "cancel":
-            services.meeting_cancel(meeting=meeting, actor=user, reason=data["text"])
-        else:
-            raise ValidationError(_("Unknown step."))
+            if petition is None:
+                raise ValidationError(_("No such case in your units."))
+        services.topic_add(
+            meeting=meeting,
+            title=data["title"] or (petition.category.name if petition else ""),
+            actor=user,
+            petition=petition,
+        )
+
+    @staticmethod
+    def _check_in(user, meeting, data):
+        services.attendance_sign_in(
+            meeting=meeting, name=data["name"], method=Attendance.Method.STAFF
+        )
+
+    @staticmethod
+    def _decide(user, meeting, data):
+        if data["topic"] is None:
+            raise ValidationError(_("Choose the topic."))
+        services.topic_decide(
+            topic=data["topic"],
+            decision=data["decision"],
+            decision_text=data["text"],
+            actor=user,
+            votes_for=data["votes_for"],
+            votes_against=data["votes_against"],
+            votes_abstain=data["votes_abstain"],
+        )
+
+    @staticmethod
+    def _add_action_item(user, meeting, data):
+        if data["topic"] is None or data["owner"] is None or data["due_date"] is None:
+            raise ValidationError(_("Choose the topic, the owner and the due date."))
+        services.action_item_add(
+            topic=data["topic"],
+            title=data["title"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            actor=user,
+        )
 
     def minutes_view(self, request, meeting_id):
         if not self.has_view_permission(request):

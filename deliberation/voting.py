@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 AGREE, DISAGREE, ABSTAIN = "agree", "disagree", "abstain"
 
@@ -30,6 +30,55 @@ def _ratio(part, whole) -> Fraction:
     return Fraction(Decimal(part)) / Fraction(Decimal(whole)) if whole else Fraction(0)
 
 
+#: The thresholds, in the order they are checked: (code, the share's
+#: numerator and denominator names, the bar, whether the bar itself passes,
+#: the message when it fails). Participation holds for every matter.
+_PARTICIPATION = [
+    (
+        "participation_area",
+        ("voted_area", "total_area"),
+        Fraction(2, 3),
+        _("Less than two thirds of the floor area took part."),
+    ),
+    (
+        "participation_owners",
+        ("voted_owners", "total_owners"),
+        Fraction(2, 3),
+        _("Less than two thirds of the owners took part."),
+    ),
+]
+#: Special matters need three quarters (以上: the bar passes).
+_SPECIAL_CONSENT = [
+    (
+        "consent_area",
+        ("agree_area", "voted_area"),
+        Fraction(3, 4),
+        _("Less than three quarters of the participating area agreed."),
+    ),
+    (
+        "consent_owners",
+        ("agree_owners", "voted_owners"),
+        Fraction(3, 4),
+        _("Less than three quarters of the participating owners agreed."),
+    ),
+]
+#: Other matters need more than half (过半数: the bar itself fails).
+_ORDINARY_CONSENT = [
+    (
+        "consent_area",
+        ("agree_area", "voted_area"),
+        Fraction(1, 2),
+        _("Not more than half of the participating area agreed."),
+    ),
+    (
+        "consent_owners",
+        ("agree_owners", "voted_owners"),
+        Fraction(1, 2),
+        _("Not more than half of the participating owners agreed."),
+    ),
+]
+
+
 def owners_vote_outcome(
     *,
     total_area: Decimal,
@@ -39,62 +88,26 @@ def owners_vote_outcome(
 ) -> VoteOutcome:
     """Return the outcome of ``votes`` (floor area, choice) of one household
     each, out of an electorate of ``total_owners`` holding ``total_area``."""
-    voted_area = sum((Decimal(a) for a, _c in votes), Decimal(0))
-    voted_owners = len(votes)
-    agree_area = sum((Decimal(a) for a, c in votes if c == AGREE), Decimal(0))
-    agree_owners = sum(1 for _a, c in votes if c == AGREE)
+    counts = {
+        "total_area": Decimal(total_area),
+        "total_owners": total_owners,
+        "voted_area": sum((Decimal(a) for a, _c in votes), Decimal(0)),
+        "voted_owners": len(votes),
+        "agree_area": sum((Decimal(a) for a, c in votes if c == AGREE), Decimal(0)),
+        "agree_owners": sum(1 for _a, c in votes if c == AGREE),
+    }
     failed = []
-    if _ratio(voted_area, total_area) < Fraction(2, 3):
-        failed.append(
-            (
-                "participation_area",
-                _("Less than two thirds of the floor area took part."),
-            )
-        )
-    if _ratio(voted_owners, total_owners) < Fraction(2, 3):
-        failed.append(
-            ("participation_owners", _("Less than two thirds of the owners took part."))
-        )
-    if special:
-        if _ratio(agree_area, voted_area) < Fraction(3, 4):
-            failed.append(
-                (
-                    "consent_area",
-                    _("Less than three quarters of the participating area agreed."),
-                )
-            )
-        if _ratio(agree_owners, voted_owners) < Fraction(3, 4):
-            failed.append(
-                (
-                    "consent_owners",
-                    _("Less than three quarters of the participating owners agreed."),
-                )
-            )
-    else:
-        if not _ratio(agree_area, voted_area) > Fraction(1, 2):
-            failed.append(
-                (
-                    "consent_area",
-                    _("Not more than half of the participating area agreed."),
-                )
-            )
-        if not _ratio(agree_owners, voted_owners) > Fraction(1, 2):
-            failed.append(
-                (
-                    "consent_owners",
-                    _("Not more than half of the participating owners agreed."),
-                )
-            )
+    for code, (part, whole), bar, message in _PARTICIPATION:
+        if _ratio(counts[part], counts[whole]) < bar:
+            failed.append((code, str(message)))
+    for code, (part, whole), bar, message in (
+        _SPECIAL_CONSENT if special else _ORDINARY_CONSENT
+    ):
+        share = _ratio(counts[part], counts[whole])
+        if (share < bar) if special else (share <= bar):
+            failed.append((code, str(message)))
+    figures = {k: str(v) if isinstance(v, Decimal) else v for k, v in counts.items()}
+    figures["total_area"] = str(total_area)
     return VoteOutcome(
-        passed=not failed,
-        failed=failed,
-        figures={
-            "total_area": str(total_area),
-            "total_owners": total_owners,
-            "voted_area": str(voted_area),
-            "voted_owners": voted_owners,
-            "agree_area": str(agree_area),
-            "agree_owners": agree_owners,
-            "special": special,
-        },
+        passed=not failed, failed=failed, figures={**figures, "special": special}
     )

@@ -612,18 +612,22 @@ class PartyOrganization(TimeStampedModel):
         return self.name
 
     def clean(self):
+        self._derive_territory()
         errors = {}
-        allowed = self.ALLOWED_PARENTS.get(self.kind, ())
-        if self.parent_id is None and allowed:
-            errors["parent"] = _("A %(kind)s must sit under a higher organisation.") % {
-                "kind": self.get_kind_display()
-            }
-        elif self.parent_id is not None and self.parent.kind not in allowed:
-            errors["parent"] = _("A %(kind)s cannot sit under a %(parent)s.") % {
-                "kind": self.get_kind_display(),
-                "parent": self.parent.get_kind_display(),
-            }
-        # Derive the territory from what the organisation is attached to.
+        self._check_parent_kind(errors)
+        if (
+            self.kind in self.COMMUNITY_TIER + self.BRANCH_TIER
+            and not self.community_id
+        ):
+            errors["community"] = _("Choose the community this organisation leads.")
+        if "parent" not in errors:
+            self._check_parent_place(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _derive_territory(self) -> None:
+        """Take community and subdistrict from what the organisation is
+        attached to (its grid, owners' committee or parent)."""
         if self.grid_id:
             self.community = self.grid.community
         elif self.owners_committee_id:
@@ -634,32 +638,41 @@ class PartyOrganization(TimeStampedModel):
             self.community = self.parent.community
         if self.community_id:
             self.subdistrict = self.community.subdistrict
+
+    def _check_parent_kind(self, errors: dict) -> None:
+        """The four tiers: each kind sits under the kinds allowed above it."""
+        allowed = self.ALLOWED_PARENTS.get(self.kind, ())
+        if self.parent_id is None and allowed:
+            errors["parent"] = _("A %(kind)s must sit under a higher organisation.") % {
+                "kind": self.get_kind_display()
+            }
+        elif self.parent_id is not None and self.parent.kind not in allowed:
+            errors["parent"] = _("A %(kind)s cannot sit under a %(parent)s.") % {
+                "kind": self.get_kind_display(),
+                "parent": self.parent.get_kind_display(),
+            }
+
+    def _check_parent_place(self, errors: dict) -> None:
+        """The higher organisation leads the same community or subdistrict."""
+        parent = self.parent if self.parent_id else None
+        if parent is None:
+            return
         if (
-            self.kind in self.COMMUNITY_TIER + self.BRANCH_TIER
-            and not self.community_id
-        ):
-            errors["community"] = _("Choose the community this organisation leads.")
-        if (
-            self.parent_id
-            and "parent" not in errors
-            and self.parent.community_id
+            parent.community_id
             and self.community_id
-            and self.parent.community_id != self.community_id
+            and parent.community_id != self.community_id
         ):
             errors["parent"] = _(
                 "The higher organisation belongs to another community."
             )
-        if (
-            self.parent_id
-            and self.parent.kind == self.Kind.SUBDISTRICT_COMMITTEE
+        elif (
+            parent.kind == self.Kind.SUBDISTRICT_COMMITTEE
             and self.subdistrict_id
-            and self.parent.subdistrict_id != self.subdistrict_id
+            and parent.subdistrict_id != self.subdistrict_id
         ):
             errors["parent"] = _(
                 "The higher organisation belongs to another subdistrict."
             )
-        if errors:
-            raise ValidationError(errors)
 
 
 class Person(TimeStampedModel):

@@ -71,36 +71,21 @@ class HonourRow:
     activities: int
 
 
-def honour_list(*, community, month: datetime.date) -> dict:
-    """Return the month's honour list (红榜) of a community: volunteers and teams
-    by verified hours, and volunteers by residents' ratings of fulfilled wishes.
-    Only verified hours count; nobody with fewer than ``MIN_ACTIVITIES``
-    verified activities is ranked."""
-    start, end = calendar.month_bounds(month)
-    verified = SignUp.objects.filter(
-        SignUp.counted_q(),
-        activity__community=community,
-        activity__starts_at__gte=start,
-        activity__starts_at__lt=end,
-    )
-    people = (
-        verified.values("phone")
+def _ranked(verified, key: str):
+    """Hours and activities per ``key`` of verified sign-ups, most hours first;
+    nobody with fewer than ``MIN_ACTIVITIES`` verified activities."""
+    return (
+        verified.values(key)
         .annotate(
             hours=Sum("verified_hours"), activities=Count("activity", distinct=True)
         )
         .filter(activities__gte=MIN_ACTIVITIES)
-        .order_by("-hours", "phone")
+        .order_by("-hours", key)
     )
-    names = dict(verified.values_list("phone", "name"))
-    teams = (
-        verified.filter(activity__team__isnull=False)
-        .values("activity__team__name")
-        .annotate(
-            hours=Sum("verified_hours"), activities=Count("activity", distinct=True)
-        )
-        .filter(activities__gte=MIN_ACTIVITIES)
-        .order_by("-hours")
-    )
+
+
+def _wish_ranking(community, start, end) -> list[dict]:
+    """Volunteers by residents' ratings of the wishes they fulfilled."""
     rated = (
         Wish.objects.filter(
             community=community,
@@ -115,22 +100,40 @@ def honour_list(*, community, month: datetime.date) -> dict:
         )
         .order_by("-satisfied", "-wishes")
     )
-    wish_names = dict(
+    names = dict(
         Wish.objects.filter(community=community).values_list(
             "claimer_phone", "claimer_name"
         )
     )
+    return [{"name": names.get(r["claimer_phone"], ""), **r} for r in rated]
+
+
+def honour_list(*, community, month: datetime.date) -> dict:
+    """Return the month's honour list (红榜) of a community: volunteers and teams
+    by verified hours, and volunteers by residents' ratings of fulfilled wishes.
+    Only verified hours count; nobody with fewer than ``MIN_ACTIVITIES``
+    verified activities is ranked."""
+    start, end = calendar.month_bounds(month)
+    verified = SignUp.objects.filter(
+        SignUp.counted_q(),
+        activity__community=community,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
+    )
+    names = dict(verified.values_list("phone", "name"))
+    teams = _ranked(
+        verified.filter(activity__team__isnull=False), "activity__team__name"
+    )
     return {
         "volunteers": [
-            HonourRow(names[r["phone"]], r["hours"], r["activities"]) for r in people
+            HonourRow(names[r["phone"]], r["hours"], r["activities"])
+            for r in _ranked(verified, "phone")
         ],
         "teams": [
             HonourRow(r["activity__team__name"], r["hours"], r["activities"])
             for r in teams
         ],
-        "wishes": [
-            {"name": wish_names.get(r["claimer_phone"], ""), **r} for r in rated
-        ],
+        "wishes": _wish_ranking(community, start, end),
     }
 
 
