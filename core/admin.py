@@ -1,10 +1,15 @@
 from django.contrib import admin
 
 from .models import AuditEvent, Notification, OutboxMessage
+from .paging import CappedPaginator
 
 
 class _SuperuserReadOnlyAdmin(admin.ModelAdmin):
-    """Operational tables span every unit: superusers read them, nobody edits."""
+    """Operational tables span every unit: superusers read them, nobody edits.
+    They grow without end: no full count, pages up to the cap."""
+
+    paginator = CappedPaginator
+    show_full_result_count = False
 
     def has_module_permission(self, request):
         return request.user.is_superuser

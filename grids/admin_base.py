@@ -12,6 +12,8 @@ from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.paging import CappedPaginator
+
 from .scoping import instance_in_scope, scope_queryset, user_can_see
 from .services import org_object_delete, org_object_save
 
@@ -29,19 +31,25 @@ def _choices_queryset(model, request):
 
 
 class RelatedChoicesFilter(admin.RelatedOnlyFieldListFilter):
-    """Filter by a related object, offering only values present in the user's rows
-    and labelling them in one query however many there are."""
+    """Filter by a related object, offering the user's own units of that kind
+    (a territory model: read from the scope, never from the listed rows, so a
+    list of a million cases costs one small query), or else only the values
+    present in the user's rows; labelled in one query however many there are."""
 
     def field_choices(self, field, request, model_admin):
-        present = (
-            model_admin.get_queryset(request)
-            .order_by()
-            .values_list(f"{self.field_path}__pk", flat=True)
-        )
         model = field.related_model
-        queryset = model._default_manager.filter(pk__in=present).select_related(
+        queryset = model._default_manager.select_related(
             *getattr(model, "str_related", ())
         )
+        if _is_scoped(model):
+            queryset = scope_queryset(queryset, request.user)
+        else:
+            present = (
+                model_admin.get_queryset(request)
+                .order_by()
+                .values_list(f"{self.field_path}__pk", flat=True)
+            )
+            queryset = queryset.filter(pk__in=present)
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             queryset = queryset.order_by(*ordering)
@@ -74,6 +82,9 @@ class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
 
     list_selector = None
     list_per_page = 50
+    # Lists of a district's rows: no full count, no page past the cap.
+    paginator = CappedPaginator
+    show_full_result_count = False
     #: Fields holding residents' contacts: not searchable or filterable without
     #: ``grids.view_contact``, or a masked number could be guessed digit by digit.
     contact_fields: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -310,6 +310,27 @@ class Petition(TimeStampedModel):
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The work list's order, kept by the database so that an index serves it:
+    # open cases first (0), then by the deadline that matters now.
+    open_rank = models.GeneratedField(
+        expression=Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=models.SmallIntegerField(),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("open first"),
+    )
+    deadline_at = models.GeneratedField(
+        expression=Case(
+            When(status=Status.SUBMITTED, then=F("accept_due_at")),
+            default=F("resolve_due_at"),
+        ),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+        verbose_name=_("deadline"),
+    )
 
     scope_paths = below_community("community", ["grid"])
 
@@ -349,6 +370,19 @@ class Petition(TimeStampedModel):
             models.Index(fields=["created_at", "id"], name="petition_created_idx"),
             # The statistics refresh looks up the cases changed lately.
             models.Index(fields=["updated_at"], name="petition_updated_idx"),
+            # The staff work list, for everyone and per community and grid.
+            models.Index(
+                fields=["open_rank", "deadline_at", "-id"], name="petition_work_idx"
+            ),
+            models.Index(
+                fields=["community", "open_rank", "deadline_at", "-id"],
+                name="petition_comm_work_idx",
+            ),
+            models.Index(
+                fields=["grid", "open_rank", "deadline_at", "-id"],
+                name="petition_grid_work_idx",
+            ),
+            models.Index(fields=["reporter_phone"], name="petition_phone_idx"),
         ]
 
     def __str__(self):

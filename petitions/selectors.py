@@ -1,8 +1,11 @@
 """Every read of cases, scoped to the asking user."""
 
+import re
+
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from core.phones import normalize_mobile
 from grids.models import Person, Role
 from grids.scoping import scope_queryset, user_scope
 
@@ -207,6 +210,43 @@ def petition_handler_candidates(*, petition: Petition) -> QuerySet[Person]:
 def category_list() -> QuerySet[Category]:
     """Return the categories residents can report in, with their questions."""
     return Category.objects.filter(is_active=True).prefetch_related("questions")
+
+
+#: A whole case number (261201-11) or its start (2612, 261201-1).
+_CASE_NUMBER = re.compile(r"\d{6}-\d+")
+_CASE_NUMBER_START = re.compile(r"\d{4,6}(-\d*)?")
+#: Something typed as a phone number: digits, spaces, dashes, a leading +.
+_PHONE = re.compile(r"\+?[\d\s\-]{7,}")
+
+
+def petition_search(
+    queryset: QuerySet[Petition], term: str, *, contact: bool
+) -> QuerySet[Petition]:
+    """Return the cases of ``queryset`` matching what staff typed.
+
+    A case number matches exactly, its beginning as a prefix; a phone number
+    (for staff who may see residents' contacts) as a prefix of the reporter's
+    number; anything else is looked for in the description and the place. On
+    PostgreSQL an index serves each: the number and phone prefixes by pattern
+    indexes, the text by a trigram index (``contains``, so that the index
+    serves it; Chinese text has no case). Without the contact right a number
+    typed is looked for as text only, so masked numbers cannot be guessed.
+    """
+    term = (term or "").strip()[:100]
+    if not term:
+        return queryset
+    if _CASE_NUMBER.fullmatch(term):
+        return queryset.filter(number=term)
+    if _CASE_NUMBER_START.fullmatch(term):
+        return queryset.filter(number__startswith=term)
+    if contact and _PHONE.fullmatch(term):
+        digits = normalize_mobile(term)
+        lookup = "reporter_phone" if len(digits) == 11 else "reporter_phone__startswith"
+        return queryset.filter(**{lookup: digits})
+    text = Q(description__contains=term) | Q(place_detail__contains=term)
+    if contact:
+        text |= Q(reporter_name=term)
+    return queryset.filter(text)
 
 
 def petition_overdue_q():

@@ -475,7 +475,10 @@ class Loader:
         missing = {
             f.attname
             for f in model._meta.concrete_fields
-            if not f.null and not f.primary_key and f.db_default is models.NOT_PROVIDED
+            if not f.null
+            and not f.primary_key
+            and not f.generated
+            and f.db_default is models.NOT_PROVIDED
         } - {f.attname for f in meta_fields}
         if missing:
             raise ValueError(f"{model.__name__}: no value for {sorted(missing)}")

@@ -12,7 +12,7 @@ from tests.grids import factories as f
 # per-row counts are subqueries inside the row query.
 HOUSEHOLD_CHANGELIST_QUERIES = 6 + 4 + 2
 PERSON_CHANGELIST_QUERIES = 6 + 3 + 2
-GRID_CHANGELIST_QUERIES = 6 + 2 + 2
+GRID_CHANGELIST_QUERIES = 6 + 1 + 2
 
 
 def _more_households(world, grid, n):

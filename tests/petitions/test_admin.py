@@ -41,8 +41,9 @@ def test_admin_petition_list_is_scoped_and_overdue_first(client, world, submit):
 
     mine = submit()
     late = submit()
+    # A new case is late when it was not accepted in time.
     Petition.objects.filter(pk=late.pk).update(
-        resolve_due_at=late.created_at - datetime.timedelta(hours=1)
+        accept_due_at=late.created_at - datetime.timedelta(hours=1)
     )
     submit(building=world.households["G2"][0].unit.building)
     client.force_login(world.users["grid"])
@@ -254,3 +255,72 @@ def test_admin_work_list_has_my_cases_and_new_ones_of_my_grid(client, world, sub
     work = list(petition_work_list(user=world.users["grid"]))
     # The new case must be accepted within hours; the given one resolved in days.
     assert [p.pk for p in work] == [new_here.pk, given.pk]
+
+
+def test_admin_list_sorts_by_the_deadline_that_matters_now(client, world, submit):
+    """A new case due to be accepted within hours comes before an accepted
+    case due to be resolved in days, though its resolve deadline is later;
+    closed cases come last."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    in_days = submit()
+    Petition.objects.filter(pk=in_days.pk).update(
+        status="accepted", resolve_due_at=now + datetime.timedelta(days=3)
+    )
+    in_hours = submit()
+    Petition.objects.filter(pk=in_hours.pk).update(
+        accept_due_at=now + datetime.timedelta(hours=1),
+        resolve_due_at=now + datetime.timedelta(days=5),
+    )
+    closed = submit()
+    Petition.objects.filter(pk=closed.pk).update(
+        status="closed", resolve_due_at=now - datetime.timedelta(days=9)
+    )
+    client.force_login(world.users["community"])
+    rows = client.get(reverse("admin:petitions_petition_changelist")).context["cl"]
+    assert [p.pk for p in rows.result_list] == [in_hours.pk, in_days.pk, closed.pk]
+
+
+def test_admin_search_fits_the_field(client, world, submit):
+    """A case number finds its case exactly; its start finds the day's cases;
+    a phone number finds the reporter's cases for staff who may see contacts;
+    words are looked for in descriptions."""
+    leak = submit(description="卫生间漏水到楼下")
+    road = submit(description="小区道路破损", reporter_phone="13700001111")
+    client.force_login(world.users["community"])
+    url = reverse("admin:petitions_petition_changelist")
+
+    def found(term):
+        return {p.pk for p in client.get(url, {"q": term}).context["cl"].result_list}
+
+    assert found(leak.number) == {leak.pk}
+    assert found(leak.number[:6]) == {leak.pk, road.pk}
+    assert found("13700001111") == {road.pk}
+    assert found("137 0000") == {road.pk}
+    assert found("漏水") == {leak.pk}
+    client.force_login(world.users["steward"])  # no contact right
+    assert found("13700001111") == set()
+
+
+def test_admin_long_list_counts_to_a_cap_and_asks_to_narrow(
+    client, world, submit, monkeypatch
+):
+    """Past the cap the list neither counts every row nor offers deeper pages:
+    it says there are more and asks to search or filter."""
+    from core.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    for _ in range(6):
+        submit()
+    client.force_login(world.users["community"])
+    url = reverse("admin:petitions_petition_changelist")
+    response = client.get(url)
+    cl = response.context["cl"]
+    assert cl.paginator.is_capped and cl.result_count == 4
+    assert "超过 4 条" in response.content.decode()
+    assert "请用搜索或筛选" in response.content.decode()
+    narrowed = client.get(url, {"q": "漏水"}).context["cl"]
+    assert narrowed.paginator.is_capped  # six leaks: still more than four
