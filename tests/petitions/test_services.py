@@ -72,7 +72,7 @@ def test_petition_submit_same_idempotency_key_makes_one_case(submit):
         ({"description": "漏水" * 1001}, "description"),
         ({"description": "漏\x00水"}, "description"),
         ({"reporter_phone": "", "is_anonymous": True}, "is_anonymous"),
-        ({"reporter_phone": ""}, "__all__"),
+        ({"reporter_phone": ""}, "reporter_phone"),
     ],
 )
 def test_petition_submit_refuses_bad_input_and_writes_nothing(submit, overrides, field):

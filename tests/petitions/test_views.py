@@ -203,3 +203,33 @@ def test_tracking_page_hides_internal_notes(client, world, submit):
 def test_unknown_tracking_token_is_404(client, db):
     """A made-up address finds nothing."""
     assert client.get(reverse("petitions:track", args=["nope"])).status_code == 404
+
+
+def test_report_post_runs_at_most_fifteen_queries(client, world):
+    """A resident's report is stored with its timeline row and its outbox row
+    in a handful of queries (the place, the category, the insert, the number,
+    the event, the outbox): at most fifteen."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from petitions.models import Petition
+    from tests.petitions.factories import CategoryFactory
+
+    category = CategoryFactory()
+    building = world.households["G1"][0].unit.building
+    url = f"/report/b/{building.pk}/?category={category.code}"
+    data = {
+        "description": "楼道漏水",
+        "place_detail": "1单元 301",
+        "reporter_name": "王大妈",
+        "reporter_phone": "13912345678",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data)
+    assert response.status_code == 302
+    petition = Petition.objects.get()
+    assert petition.events.filter(action="submit").exists()
+    assert len(queries) <= 15, [q["sql"][:80] for q in queries]
