@@ -34,7 +34,18 @@ class RelatedChoicesFilter(admin.RelatedOnlyFieldListFilter):
     """Filter by a related object, offering the user's own units of that kind
     (a territory model: read from the scope, never from the listed rows, so a
     list of a million cases costs one small query), or else only the values
-    present in the user's rows; labelled in one query however many there are."""
+    present in the user's rows; labelled in one query however many there are.
+
+    A sidebar of thousands of links helps nobody and costs every page: past
+    ``MAX_CHOICES`` the filter offers only the value chosen (from a link or
+    the search) and says to narrow by a higher unit or search first."""
+
+    MAX_CHOICES = 800
+    template = "admin/filter_related.html"
+    too_many = False
+
+    def has_output(self):
+        return self.too_many or super().has_output()
 
     def field_choices(self, field, request, model_admin):
         model = field.related_model
@@ -53,7 +64,12 @@ class RelatedChoicesFilter(admin.RelatedOnlyFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             queryset = queryset.order_by(*ordering)
-        return [(obj.pk, str(obj)) for obj in queryset]
+        rows = list(queryset[: self.MAX_CHOICES + 1])
+        self.too_many = len(rows) > self.MAX_CHOICES
+        if self.too_many:
+            chosen = [v for v in (self.lookup_val or []) if str(v).isdigit()]
+            rows = list(queryset.filter(pk__in=chosen)) if chosen else []
+        return [(obj.pk, str(obj)) for obj in rows]
 
 
 class ScopedFormfieldMixin:

@@ -732,7 +732,11 @@ class Person(TimeStampedModel):
         permissions = [
             ("view_contact", _("Can see residents' full phone numbers")),
         ]
-        indexes = [models.Index(fields=["community", "name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["community", "name"], name="person_name_idx"),
+            # The register across a district, by name.
+            models.Index(fields=["name", "id"], name="person_name_all_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -288,7 +288,11 @@ class SignUp(models.Model):
                 name="signup_hours_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["verified_at"], name="signup_verified_idx")]
+        indexes = [
+            models.Index(fields=["verified_at"], name="signup_verified_idx"),
+            # The organiser's list, in sign-up order.
+            models.Index(fields=["created_at", "id"], name="signup_created_idx"),
+        ]
 
     def __str__(self):
         return f"{self.activity}: {self.name}"

@@ -183,3 +183,20 @@ def test_admin_ends_roles_today(client, world):
     assert response.status_code == 302
     role.refresh_from_db()
     assert role.end_date == calendar.today()
+
+
+def test_admin_filter_with_too_many_choices_asks_to_narrow(client, world, monkeypatch):
+    """A filter with more units than a sidebar can hold lists none (but the
+    one chosen) and says to narrow first; the list still filters by it."""
+    from grids.admin_base import RelatedChoicesFilter
+
+    monkeypatch.setattr(RelatedChoicesFilter, "MAX_CHOICES", 1)
+    client.force_login(world.users["community"])
+    url = reverse("admin:grids_household_changelist")
+    body = client.get(url).content.decode()
+    assert "请先按上一级" in body
+    grid = world.grids["G2"]
+    response = client.get(url, {"unit__building__grid__id__exact": grid.pk})
+    rows = response.context["cl"].result_list
+    assert {h.pk for h in rows} == world.households_in("G2")
+    assert f">{grid}<" in response.content.decode().replace("</a>", "<")
