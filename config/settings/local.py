@@ -12,3 +12,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Development-only tooling: the demo community (``seed_demo``) and generated
+# districts (``generate_district``). Production never installs it.
+INSTALLED_APPS += ["sampledata"]  # noqa: F405

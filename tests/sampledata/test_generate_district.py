@@ -273,7 +273,7 @@ def test_generate_district_restores_case_indexes_on_postgresql(db, monkeypatch):
     """The bulk load drops the case table's indexes and foreign keys and puts
     every one of them back, and the id sequence continues after the load."""
     before = _case_table_schema()
-    monkeypatch.setattr("stats.generate.DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr("sampledata.district.cases.DEFER_INDEXES_FROM", 0)
     generate(**TINY)
     assert _case_table_schema() == before
     case = Petition.objects.get(pk=Petition.objects.order_by("pk").last().pk)
