@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from core import calendar
 from grids.models import PartyMember, PartyOrganization, Person, Role
 
+from .clock import days_in_years
 from .names import WORK_UNITS
 from .plan import Build, CommunityPlan
 
@@ -152,6 +153,13 @@ class _Registry:
     roles: list = field(default_factory=list)
     members: list = field(default_factory=list)
 
+    def __post_init__(self):
+        today = self.build.clock.today
+        # Spans of days to draw ages and dates from, in calendar years.
+        self.adult = (days_in_years(today, 18), days_in_years(today, 85))
+        self.resident = (30, days_in_years(today, 25))
+        self.member = (days_in_years(today, 2), days_in_years(today, 50))
+
     def person(self, community_id, household_id=None) -> tuple[int, str, str]:
         build, rng, today = self.build, self.build.rng, self.build.clock.today
         person_id = build.loader.id(Person)
@@ -163,12 +171,12 @@ class _Registry:
                 community_id,
                 name,
                 rng.choice("MF"),
-                today - datetime.timedelta(days=rng.randrange(18 * 365, 85 * 365)),
+                today - datetime.timedelta(days=rng.randrange(*self.adult)),
                 phone,
                 household_id,
                 None
                 if household_id is None
-                else today - datetime.timedelta(days=rng.randrange(30, 25 * 365)),
+                else today - datetime.timedelta(days=rng.randrange(*self.resident)),
             )
         )
         return person_id, name, phone
@@ -332,7 +340,7 @@ def _party_members(build: Build, registry: _Registry, community) -> None:
                 place.grid_id,
                 work_unit,
                 work_org,
-                clock.today - datetime.timedelta(days=rng.randrange(2 * 365, 50 * 365)),
+                clock.today - datetime.timedelta(days=rng.randrange(*registry.member)),
                 reported,
             )
         )

@@ -213,7 +213,8 @@ def wish_write(build: Build, community, month, volunteers, rows: VolunteerRows):
     rng, clock = build.rng, build.clock
     if not community.places:
         return
-    created = clock.midnight(month) + rng.randrange(31 * DAY)
+    opens = clock.midnight(month)
+    created = opens + rng.randrange(clock.midnight(calendar.next_month(month)) - opens)
     if created >= clock.now or created < clock.start:
         return
     beneficiary, title = rng.choice(WISHES)
