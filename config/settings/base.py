@@ -258,13 +258,3 @@ PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
 PETITION_MAX_PHOTOS = 3
 PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-
-# --- Demo data --------------------------------------------------------------
-# ``manage.py seed_demo`` runs these in order; each is idempotent.
-DEMO_SEEDERS = [
-    "grids.demo.demo_seed",
-    "petitions.demo.demo_seed",
-    "deliberation.demo.demo_seed",
-    "volunteers.demo.demo_seed",
-    "stats.demo.demo_seed",
-]

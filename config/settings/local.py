@@ -15,4 +15,13 @@ STORAGES = {
 
 # Development-only tooling: the demo community (``seed_demo``) and generated
 # districts (``generate_district``). Production never installs it.
-INSTALLED_APPS += ["sampledata"]  # noqa: F405
+# A new list, not ``+=``: that would extend base's list in place.
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]  # noqa: F405
+#: ``manage.py seed_demo`` runs these in order; each is idempotent.
+DEMO_SEEDERS = [
+    "sampledata.demo.territory.demo_seed",
+    "sampledata.demo.cases.demo_seed",
+    "sampledata.demo.deliberation.demo_seed",
+    "sampledata.demo.volunteers.demo_seed",
+    "sampledata.demo.statistics.demo_seed",
+]

@@ -15,5 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The demo and the generator are tested like the rest (development-only app).
-INSTALLED_APPS += ["sampledata"]  # noqa: F405
+# The demo and the generator are tested like the rest (development-only app),
+# with the demo a developer gets.
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]  # noqa: F405
+from .local import DEMO_SEEDERS  # noqa: E402, F401

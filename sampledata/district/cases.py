@@ -470,7 +470,7 @@ class CaseWriter:
             :7
         ]
         has_handler, has_department, has_merge, rated = state[7:11]
-        level = self._level(place, status, accepted_at, resolved_at, rules, t0)
+        level = self._level(place, events, state, rules, t0)
         number = self._number(pk, t0, community, status)
         anonymous = rules.anonymous_ok and random_() < 0.25
         text = rules.texts[int(random_() * len(rules.texts))].format(
@@ -485,7 +485,7 @@ class CaseWriter:
         if self.timelines:
             story, state = _Story._make(story), _State._make(state)
             self._timeline(pk, number, t0, channel, community, handler, story, state)
-            self._escalations(pk, place, state, rules, t0, level)
+            self._escalations(pk, place, story.events, rules, t0, level)
         given = rating if rated else ""
         return (
             pk,
@@ -673,21 +673,20 @@ class CaseWriter:
             happened,
         )
 
-    def _level(self, place, status, accepted_at, resolved_at, rules, t0) -> int:
-        """The level the escalation task would have raised the case to: one up
-        per window missed while waiting for acceptance or for the fix (a case
+    def _level(self, place, events, state: tuple, rules: _Rules, t0: int) -> int:
+        """The level the escalation task would have raised the case to (a case
         without a building starts at the community)."""
         level = GRID if place is not None else COMMUNITY
+        status, accepted_at, resolved_at = state[:3]
         now = self.now
-        accept_due = t0 + rules.accept_s
+        # Quick bounds first: most cases never missed a window.
         waited = now if status == SUBMITTED else accepted_at
-        if waited is not None and waited > accept_due:
-            level = max(level, _overdue(waited, accept_due, rules.accept_hours))
-        resolve_due = t0 + rules.resolve_s
         done = resolved_at or (now if status in WORKING else None)
-        if done is not None and done > resolve_due:
-            level = max(level, _overdue(done, resolve_due, rules.resolve_hours))
-        return level
+        if (waited is None or waited <= t0 + rules.accept_s) and (
+            done is None or done <= t0 + rules.resolve_s
+        ):
+            return level
+        return self.escalations(events, t0, rules, level)[0]
 
     def _number(self, pk: int, t0: int, community, status: str) -> str:
         """The case number (day of filing and id), as the service gives it;
@@ -752,31 +751,47 @@ class CaseWriter:
                 )
             )
 
-    def _escalations(self, pk, place, state: _State, rules: _Rules, t0, level):
-        """The escalation task's rows: one each time the case climbed a level,
-        a couple of minutes after it missed a window (not shown to residents)."""
-        start = Petition.Level.GRID if place is not None else Petition.Level.COMMUNITY
+    def escalations(self, events, t0: int, rules: _Rules, level: int) -> tuple:
+        """Replay the escalation task over the case's life: while it waits for
+        acceptance (past the accept deadline) or is worked on (past the fix
+        deadline) it climbs one level per missed window, as ``overdue_level``
+        says; on hold, referred or awaiting the resident it does not. Return
+        the level reached and each climb as (moment, from, to, state)."""
+        table, now = self.next_status, self.now
+        accept_due, resolve_due = t0 + rules.accept_s, t0 + rules.resolve_s
+        status, since, has_handler, accepted = SUBMITTED, t0, False, False
+        climbs = []
+        for moment, action in [*events, (now, None)]:
+            until = min(moment, now)
+            if status == SUBMITTED:
+                due, window = accept_due, rules.accept_hours
+            elif status in WORKING:
+                due, window = resolve_due, rules.resolve_hours
+            else:
+                due = None
+            if due is not None and until > due:
+                reached = _overdue(until, due, window)
+                for k in range(level + 1, reached + 1):
+                    crossed = max(due + (k - 1) * window * HOUR, since)
+                    climbs.append(
+                        (min(crossed + ESCALATION_DELAY, until), k - 1, k, status)
+                    )
+                level = max(level, reached)
+            if action is None or moment > now:
+                break
+            status = table[action, status, has_handler, accepted]
+            has_handler = has_handler or action == "dispatch"
+            accepted = accepted or action in ("accept", "dispatch")
+            since = moment
+        return level, climbs
+
+    def _escalations(self, pk, place, events, rules: _Rules, t0, level):
+        """The escalation task's rows (not shown to residents)."""
+        start = GRID if place is not None else COMMUNITY
         if level <= start:
             return
-        accept_due, resolve_due = t0 + rules.accept_s, t0 + rules.resolve_s
-        steps = []
-        waited = self.now if state.status == S.SUBMITTED else state.accepted_at
-        if waited is not None and waited > accept_due:
-            reached = _overdue(waited, accept_due, rules.accept_hours)
-            steps += [
-                (accept_due + (k - 1) * rules.accept_s, waited)
-                for k in range(start + 1, reached + 1)
-            ]
-            start = max(start, reached)
-        done = state.resolved_at or (self.now if state.status in WORKING else None)
-        steps += [
-            (resolve_due + (k - 1) * rules.resolve_s, done)
-            for k in range(start + 1, level + 1)
-        ]
-        texts = self.texts
-        for k, (crossed, until) in enumerate(steps, level - len(steps) + 1):
-            moment = min(crossed + ESCALATION_DELAY, until)
-            status = self._status_at(pk, moment)
+        _level, climbs = self.escalations(events, t0, rules, start)
+        for moment, before, after, status in climbs:
             self.events.append(
                 (
                     self.build.loader.id(PetitionEvent),
@@ -785,22 +800,12 @@ class CaseWriter:
                     status,
                     status,
                     None,
-                    texts.system,
-                    texts.escalated(k - 1, k),
+                    self.texts.system,
+                    self.texts.escalated(before, after),
                     False,
                     moment,
                 )
             )
-
-    def _status_at(self, pk: int, moment: int) -> str:
-        """The state of case ``pk`` at ``moment``, from its timeline so far."""
-        status = S.SUBMITTED
-        for row in reversed(self.events):
-            if row[1] != pk:
-                break
-            if row[2] != "escalate" and row[9] <= moment:
-                return row[4]
-        return status
 
     def write_timelines(self) -> int:
         return self.build.loader.write(PetitionEvent, EVENT_FIELDS, self.events)

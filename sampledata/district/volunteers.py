@@ -128,14 +128,19 @@ def activity_write(
     *,
     day: datetime.date | None = None,
     hour: int | None = None,
+    kind: str | None = None,
 ) -> None:
-    """One activity of the month (on ``day`` at ``hour`` if given, else a
-    random day and time) with its sign-ups: the first up to capacity
-    confirmed, the rest waiting; most of those confirmed check in and out, and
-    the organiser verifies their hours within three days."""
+    """One activity of the month (on ``day`` at ``hour`` and of ``kind`` if
+    given, else a random day, time and kind of the season) with its sign-ups:
+    the first up to capacity confirmed, the rest waiting; most of those
+    confirmed check in and out, and the organiser verifies their hours within
+    three days."""
     rng, clock = build.rng, build.clock
-    fitting = [k for k in ACTIVITY_KINDS if k[2] is None or month.month in k[2]]
-    kind, title, _season = rng.choice(fitting)
+    if kind is None:
+        fitting = [k for k in ACTIVITY_KINDS if k[2] is None or month.month in k[2]]
+        kind, title, _season = rng.choice(fitting)
+    else:
+        title = next(k[1] for k in ACTIVITY_KINDS if k[0] == kind)
     if day is None:
         length = (calendar.month_end(month) - month).days + 1
         day = month + datetime.timedelta(days=rng.randrange(length))
