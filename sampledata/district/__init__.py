@@ -131,30 +131,9 @@ def generate_district(
     clock = Clock.years_back(now or timezone.now(), years)
     loader = Loader(clock)
     build = Build(shape, clock, loader, random.Random(seed), tag_rng=None)
-    seconds: dict[str, float] = {}
     started = time.perf_counter()
-    steps = [
-        (_("district"), build_district),
-        (_("territory"), build_territory),
-        (_("property companies"), build_companies),
-        (_("compounds and households"), build_compounds),
-        (_("party organisations"), build_party),
-        (_("people and roles"), build_people),
-        (_("categories"), reference_data),
-        (_("cases"), lambda b: build_petitions(b, timelines=timelines)),
-        (_("deliberation"), build_deliberation),
-        (_("volunteers"), build_volunteers),
-        (_("fee collection"), build_fees),
-    ]
     with transaction.atomic():
-        for label, step in steps:
-            began = time.perf_counter()
-            step(build)
-            seconds[label] = time.perf_counter() - began
-            log(
-                _("%(step)s: %(seconds).1f s")
-                % {"step": label, "seconds": seconds[label]}
-            )
+        seconds = _run(build, _steps(timelines), log)
         loader.reset_sequences()
         audit_record(
             actor=None,
@@ -172,6 +151,34 @@ def generate_district(
         counts=dict(loader.counts),
         seconds=seconds,
     )
+
+
+def _steps(timelines: bool) -> list:
+    """The steps in order, each with the label the progress log shows."""
+    return [
+        (_("district"), build_district),
+        (_("territory"), build_territory),
+        (_("property companies"), build_companies),
+        (_("compounds and households"), build_compounds),
+        (_("party organisations"), build_party),
+        (_("people and roles"), build_people),
+        (_("categories"), reference_data),
+        (_("cases"), lambda build: build_petitions(build, timelines=timelines)),
+        (_("deliberation"), build_deliberation),
+        (_("volunteers"), build_volunteers),
+        (_("fee collection"), build_fees),
+    ]
+
+
+def _run(build: Build, steps: list, log: Callable[[str], None]) -> dict:
+    """Run the steps; return the seconds each took."""
+    seconds = {}
+    for label, step in steps:
+        began = time.perf_counter()
+        step(build)
+        seconds[label] = time.perf_counter() - began
+        log(_("%(step)s: %(seconds).1f s") % {"step": label, "seconds": seconds[label]})
+    return seconds
 
 
 def _analyze(loader: Loader) -> float:

@@ -324,6 +324,8 @@ class _State(NamedTuple):
     has_merge: bool
     rated: bool
     happened: int  # how many of the story's events have happened
+    waited_until: int  # when it stopped waiting for acceptance (or now)
+    worked_until: int | None  # when it last stopped being worked on (or now)
 
 
 PETITION_FIELDS = [
@@ -470,7 +472,7 @@ class CaseWriter:
             :7
         ]
         has_handler, has_department, has_merge, rated = state[7:11]
-        level = self._level(place, events, state, rules, t0)
+        level = self._level(place, state, rules, t0)
         number = self._number(pk, t0, community, status)
         anonymous = rules.anonymous_ok and random_() < 0.25
         text = rules.texts[int(random_() * len(rules.texts))].format(
@@ -631,16 +633,23 @@ class CaseWriter:
         return the fields of a ``_State``."""
         now, table = self.now, self.next_status
         status = SUBMITTED
-        accepted_at = resolved_at = closed_at = None
+        accepted_at = resolved_at = closed_at = worked_until = None
+        waited_until = now
         reopen_count = happened = 0
         updated = t0
         has_handler = has_department = has_merge = rated = False
         for moment, action in events:
             if moment > now:
                 break
+            before = status
             status = table[action, status, has_handler, accepted_at is not None]
             happened += 1
             updated = moment
+            # The escalation task counts waiting and working time only.
+            if before == SUBMITTED:
+                waited_until = moment
+            elif before in WORKING and status not in WORKING:
+                worked_until = moment
             if action in ("accept", "dispatch") and accepted_at is None:
                 accepted_at = moment
             if action == "dispatch":
@@ -658,6 +667,8 @@ class CaseWriter:
                 has_merge = True
             if status in FINAL:
                 closed_at = moment
+        if status in WORKING:
+            worked_until = now
         return (
             status,
             accepted_at,
@@ -671,22 +682,25 @@ class CaseWriter:
             has_merge,
             rated,
             happened,
+            waited_until,
+            worked_until,
         )
 
-    def _level(self, place, events, state: tuple, rules: _Rules, t0: int) -> int:
-        """The level the escalation task would have raised the case to (a case
-        without a building starts at the community)."""
+    def _level(self, place, state: tuple, rules: _Rules, t0: int) -> int:
+        """The level the escalation task would have raised the case to: one
+        up per window missed while waiting for acceptance or being worked on
+        (not on hold, referred or awaiting the resident); ``overdue_level``
+        grows with time, so the last moment of each counts. A case without a
+        building starts at the community."""
         level = GRID if place is not None else COMMUNITY
-        status, accepted_at, resolved_at = state[:3]
-        now = self.now
-        # Quick bounds first: most cases never missed a window.
-        waited = now if status == SUBMITTED else accepted_at
-        done = resolved_at or (now if status in WORKING else None)
-        if (waited is None or waited <= t0 + rules.accept_s) and (
-            done is None or done <= t0 + rules.resolve_s
-        ):
-            return level
-        return self.escalations(events, t0, rules, level)[0]
+        waited_until, worked_until = state[12:14]
+        accept_due = t0 + rules.accept_s
+        if waited_until > accept_due:
+            level = max(level, _overdue(waited_until, accept_due, rules.accept_hours))
+        resolve_due = t0 + rules.resolve_s
+        if worked_until is not None and worked_until > resolve_due:
+            level = max(level, _overdue(worked_until, resolve_due, rules.resolve_hours))
+        return level
 
     def _number(self, pk: int, t0: int, community, status: str) -> str:
         """The case number (day of filing and id), as the service gives it;

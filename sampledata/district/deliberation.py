@@ -147,7 +147,8 @@ class DeliberationRows:
     matters: list = field(default_factory=list)
 
     def write(self, loader) -> None:
-        _write(loader, self)
+        for model, fields, name in TABLES:
+            loader.write(model, fields, getattr(self, name))
 
 
 def build_deliberation(build: Build) -> None:
@@ -496,8 +497,9 @@ def _vote_outcome(rng, compound, kind, passed: bool) -> dict:
     }
 
 
-def _write(loader, rows: DeliberationRows) -> None:
-    loader.write(
+#: Each table the rows go to: (model, columns, attribute of DeliberationRows).
+TABLES = [
+    (
         DeliberationBody,
         [
             *STAMP,
@@ -515,9 +517,9 @@ def _write(loader, rows: DeliberationRows) -> None:
             "place",
             "must_meet_monthly",
         ],
-        rows.bodies,
-    )
-    loader.write(
+        "bodies",
+    ),
+    (
         Meeting,
         [
             *STAMP,
@@ -531,9 +533,9 @@ def _write(loader, rows: DeliberationRows) -> None:
             "sign_in_token",
             "publish_until",
         ],
-        rows.meetings,
-    )
-    loader.write(
+        "meetings",
+    ),
+    (
         AgendaTopic,
         [
             *STAMP,
@@ -549,9 +551,9 @@ def _write(loader, rows: DeliberationRows) -> None:
             "votes_abstain",
             "position",
         ],
-        rows.topics,
-    )
-    loader.write(
+        "topics",
+    ),
+    (
         ActionItem,
         [
             *STAMP,
@@ -563,19 +565,19 @@ def _write(loader, rows: DeliberationRows) -> None:
             "progress",
             "done_at",
         ],
-        rows.items,
-    )
-    loader.write(
+        "items",
+    ),
+    (
         ActionItemUpdate,
         ["id", "item_id", "status", "progress", "note", "created_at"],
-        rows.updates,
-    )
-    loader.write(
+        "updates",
+    ),
+    (
         Attendance,
         ["id", "meeting_id", "name", "phone", "person_id", "method", "signed_in_at"],
-        rows.attendance,
-    )
-    loader.write(
+        "attendance",
+    ),
+    (
         MajorMatter,
         [
             *STAMP,
@@ -590,5 +592,6 @@ def _write(loader, rows: DeliberationRows) -> None:
             "outcome",
             "owners_decided_at",
         ],
-        rows.matters,
-    )
+        "matters",
+    ),
+]

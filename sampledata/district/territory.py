@@ -275,27 +275,10 @@ def build_compounds(build: Build) -> None:
 
 
 def _compound(build: Build, community, rows: _Rows, names: set) -> tuple[dict, str]:
-    """One compound: managed by a company, staff housing under a supervising
-    unit, or 三无 (no company, no committee, no supervisor); with an owners'
-    committee more often where the grade is high."""
+    """One compound, with an owners' committee more often where the grade is
+    high; return it and its style of building."""
     rng = build.rng
-    roll = rng.random()
-    supervising = ""
-    if roll < 0.10:
-        kind, company = "three_no", None
-    elif roll < 0.16:
-        kind, company = "staff_housing", None
-    else:
-        kind = "managed"
-        weights = [c["weight"] for c in build.companies]
-        company = rng.choices(build.companies, weights=weights)[0]
-    if kind == "staff_housing":
-        name, supervising = rng.choice(STAFF_HOUSING)
-    else:
-        name = rng.choice(COMPOUND_FIRST) + rng.choice(COMPOUND_SUFFIX)
-    while name in names:
-        name = rng.choice(COMPOUND_FIRST) + name
-    names.add(name)
+    kind, company, name, supervising = _compound_kind(build, names)
     style = (
         "old"
         if kind != "managed"
@@ -343,6 +326,31 @@ def _compound(build: Build, community, rows: _Rows, names: set) -> tuple[dict, s
     }
     community.compounds.append(compound)
     return compound, style
+
+
+def _compound_kind(build: Build, names: set) -> tuple:
+    """Managed by a company, staff housing under a supervising unit, or 三无
+    (no company, no committee, no supervisor); and a name not yet taken in
+    the community. Return (kind, company, name, supervising unit)."""
+    rng = build.rng
+    roll = rng.random()
+    supervising = ""
+    if roll < 0.10:
+        kind, company = "three_no", None
+    elif roll < 0.16:
+        kind, company = "staff_housing", None
+    else:
+        kind = "managed"
+        weights = [c["weight"] for c in build.companies]
+        company = rng.choices(build.companies, weights=weights)[0]
+    if kind == "staff_housing":
+        name, supervising = rng.choice(STAFF_HOUSING)
+    else:
+        name = rng.choice(COMPOUND_FIRST) + rng.choice(COMPOUND_SUFFIX)
+    while name in names:
+        name = rng.choice(COMPOUND_FIRST) + name
+    names.add(name)
+    return kind, company, name, supervising
 
 
 def _committee(build: Build, compound_id: int, name: str, rows: _Rows) -> int:

@@ -46,7 +46,8 @@ class VolunteerRows:
     wishes: list = field(default_factory=list)
 
     def write(self, loader) -> None:
-        _write(loader, self)
+        for model, fields, name in TABLES:
+            loader.write(model, fields, getattr(self, name))
 
 
 def build_volunteers(build: Build) -> None:
@@ -272,11 +273,10 @@ def wish_write(build: Build, community, month, volunteers, rows: VolunteerRows):
     )
 
 
-def _write(loader, rows: VolunteerRows) -> None:
-    loader.write(
-        Team, [*STAMP, "community_id", "name", "parent_id", "leader_id"], rows.teams
-    )
-    loader.write(
+#: Each table the rows go to: (model, columns, attribute of VolunteerRows).
+TABLES = [
+    (Team, [*STAMP, "community_id", "name", "parent_id", "leader_id"], "teams"),
+    (
         Registration,
         [
             *STAMP,
@@ -292,9 +292,9 @@ def _write(loader, rows: VolunteerRows) -> None:
             "yearly_target_hours",
             "person_id",
         ],
-        rows.registrations,
-    )
-    loader.write(
+        "registrations",
+    ),
+    (
         Activity,
         [
             *STAMP,
@@ -309,9 +309,9 @@ def _write(loader, rows: VolunteerRows) -> None:
             "beneficiaries",
             "check_in_token",
         ],
-        rows.activities,
-    )
-    loader.write(
+        "activities",
+    ),
+    (
         SignUp,
         [
             "id",
@@ -326,9 +326,9 @@ def _write(loader, rows: VolunteerRows) -> None:
             "verified_hours",
             "verified_at",
         ],
-        rows.signups,
-    )
-    loader.write(
+        "signups",
+    ),
+    (
         Wish,
         [
             *STAMP,
@@ -348,5 +348,6 @@ def _write(loader, rows: VolunteerRows) -> None:
             "confirmed_at",
             "rating",
         ],
-        rows.wishes,
-    )
+        "wishes",
+    ),
+]
