@@ -226,7 +226,7 @@ def main() -> int:
     print("  aim: >= 10x, identical JSON\n")
 
     # --- 3. query counts (with the demo's targets, so targets has work to do)
-    from stats.demo import DEMO_TARGETS
+    from sampledata.demo.statistics import DEMO_TARGETS
     from stats.models import Target
 
     for district in District.objects.all():

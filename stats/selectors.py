@@ -15,6 +15,7 @@ from django.http import Http404
 
 from core import calendar
 from core.calendar import month_start, next_month
+from core.ordering import natural_key
 from grids.models import Community, Compound, PartyOrganization, PropertyCompany
 from grids.scoping import LEVELS, scope_queryset, user_scope
 from grids.selectors import (
@@ -646,7 +647,10 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
         children = children.filter(subdistrict_id=area.id)
     elif area.kind == "community":
         children = children.filter(community_id=area.id)
-    children = list(children.order_by("name").values("pk", "name"))
+    # Natural order: 第一网格 … 第九网格, 第十网格 (code points put 第九 first).
+    children = sorted(
+        children.values("pk", "name"), key=lambda c: natural_key(c["name"])
+    )
     key = f"{path}_id" if level != "subdistrict" else "community__subdistrict"
     cases = {
         row[key]: row

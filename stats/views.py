@@ -85,6 +85,8 @@ def _labels() -> dict:
         "closure_rate": _("Closure rate"),
         "satisfaction_rate": _("Satisfaction"),
         "overdue": _("Overdue now"),
+        "open_note": _("whenever received"),
+        "overdue_note": _("past their deadline"),
         "open_not_overdue": _("Open, within time"),
         "no_data": _("No data for this period."),
         "no_data_short": _("No data"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import calendar
 from core.errors import ApplicationError
 from grids.models import Building, Community, Household
 
@@ -22,7 +23,8 @@ def _errors(exc) -> str:
 
 
 def community_page(request, community_id: int):
-    """Coming activities, published wishes, and this month's honour list."""
+    """Coming activities, published wishes, and the honour lists of this
+    month and last month."""
     community = get_object_or_404(Community, pk=community_id)
     return render(
         request,
@@ -39,7 +41,11 @@ def community_page(request, community_id: int):
                 community=community, status=Wish.Status.CLAIMED
             ).order_by("claimed_at")[:20],
             "honour": selectors.honour_list(
-                community=community, month=timezone.localdate()
+                community=community, month=calendar.today()
+            ),
+            # Early in a month this month's list is still short: last month's too.
+            "honour_last": selectors.honour_list(
+                community=community, month=calendar.previous_month(calendar.today())
             ),
             "resources": ServiceItem.objects.filter(
                 community=community, side=ServiceItem.Side.RESOURCE

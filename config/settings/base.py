@@ -264,13 +264,3 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 VOLUNTEERS_UNVERIFIED_ALERT = env.int("VOLUNTEERS_UNVERIFIED_ALERT", default=5)
 # A published wish nobody claims for this many days alerts the community.
 VOLUNTEERS_WISH_UNCLAIMED_DAYS = env.int("VOLUNTEERS_WISH_UNCLAIMED_DAYS", default=7)
-
-# --- Demo data --------------------------------------------------------------
-# ``manage.py seed_demo`` runs these in order; each is idempotent.
-DEMO_SEEDERS = [
-    "grids.demo.demo_seed",
-    "petitions.demo.demo_seed",
-    "deliberation.demo.demo_seed",
-    "volunteers.demo.demo_seed",
-    "stats.demo.demo_seed",
-]

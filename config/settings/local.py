@@ -12,3 +12,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Development-only tooling: the demo community (``seed_demo``) and generated
+# districts (``generate_district``). Production never installs it.
+# A new list, not ``+=``: that would extend base's list in place.
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]  # noqa: F405
+#: ``manage.py seed_demo`` runs these in order; each is idempotent.
+DEMO_SEEDERS = [
+    "sampledata.demo.territory.demo_seed",
+    "sampledata.demo.cases.demo_seed",
+    "sampledata.demo.deliberation.demo_seed",
+    "sampledata.demo.volunteers.demo_seed",
+    "sampledata.demo.statistics.demo_seed",
+]

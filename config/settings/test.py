@@ -14,3 +14,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The demo and the generator are tested like the rest (development-only app),
+# with the demo a developer gets.
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]  # noqa: F405
+from .local import DEMO_SEEDERS  # noqa: E402, F401

@@ -316,3 +316,15 @@ def test_the_schema_describes_what_the_endpoints_answer(client, world, built):
         assert body["results"], name
         for record in body["results"]:
             assert set(record) <= props(name), (name, set(record) - props(name))
+
+
+def test_drilldown_lists_grids_in_their_natural_order(client, world, built):
+    """Grids come as people number them (第二 before 第九 before 第十), not in
+    code-point order, which puts 第九 and 第十 before 第二."""
+    for name in ("第十网格", "第九网格", "第二网格"):
+        gf.GridFactory(community=world.c1, name=name)
+    client.force_login(world.users["community"])
+    rows = client.get(
+        "/api/v1/stats/drilldown/", {**built, "community": world.c1.pk}
+    ).json()["results"]
+    assert [r["name"] for r in rows] == ["G1", "G2", "第二网格", "第九网格", "第十网格"]

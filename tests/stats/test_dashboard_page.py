@@ -168,3 +168,25 @@ def test_admin_index_links_the_dashboard_for_those_who_may_read_it(client, world
     assert "/stats/dashboard/" in client.get("/admin/").content.decode()
     client.force_login(world.users["grid"])
     assert "/stats/dashboard/" not in client.get("/admin/").content.decode()
+
+
+def test_dashboard_heads_period_tiles_with_the_period_and_now_tiles_with_now(
+    client, world
+):
+    """The tiles of the period sit under its months and say what they count;
+    open and overdue cases sit apart under "now", counted whenever received,
+    so "received 10" beside "open 11" no longer reads as a contradiction."""
+    client.force_login(world.users["district"])
+    response = client.get(URL, {"start": "2026-01", "end": "2026-11"})
+    period, now = response.content.decode().split('id="now-title"')
+    assert "2026-01 – 2026-11" in period
+    assert "这几个月受理的诉求及其办理结果" in period
+    for figure in ("received", "closure_rate", "median_hours_to_close"):
+        assert f'data-figure="{figure}"' in period
+    assert "此刻尚未办结的诉求，不论何时受理" in now
+    assert 'data-figure="open"' in now and 'data-figure="overdue"' in now
+    labels = _config(response)["labels"]
+    assert (labels["open_note"], labels["overdue_note"]) == (
+        "不论何时受理",
+        "已过办理时限",
+    )

@@ -1,6 +1,7 @@
 """Residents' volunteer pages, the staff admin actions, the API and reminders."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -450,3 +451,38 @@ def test_admin_station_stock_edit_adjusts_by_the_difference(client, world):
     assert response.status_code == 302, response.content.decode()[:3000]
     item.refresh_from_db()
     assert item.quantity == 5
+
+
+def test_community_page_shows_last_months_honour_list(client, world):
+    """Early in a month this month's 红榜 is still empty; the page also shows
+    last month's, with the volunteers of two verified activities on it."""
+    from core import calendar
+
+    first = calendar.local_datetime(calendar.previous_month(calendar.today()))
+    for day in (3, 10):
+        starts = first + datetime.timedelta(days=day, hours=9)
+        activity = Activity.objects.create(
+            community=world.c1,
+            title="爱心义剪",
+            kind="haircut",
+            place="社区党群服务中心",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            capacity=5,
+        )
+        SignUp.objects.create(
+            activity=activity,
+            name="刘志愿",
+            phone="13900000009",
+            status="confirmed",
+            check_in_at=starts,
+            check_out_at=starts + datetime.timedelta(hours=2),
+            verified_hours="2.00",
+            verified_at=starts + datetime.timedelta(hours=3),
+        )
+    page = client.get(reverse("volunteers:community", args=[world.c1.pk]))
+    html = page.content.decode()
+    this_month, last_month = html.split("本月红榜")[1].split("上月红榜")
+    assert "刘志愿" not in this_month
+    # Four verified hours (SQLite sums them as 4, PostgreSQL as 4.00).
+    assert re.search(r"刘志愿 · 4(\.00)? 小时", last_month)

@@ -170,8 +170,8 @@
       interpolate(L.of_total, { part: fmtInt(cases.closed_on_time), whole: fmtInt(cases.closed) }));
     setTile("satisfaction_rate", fmtPct(cases.satisfaction_rate),
       interpolate(L.rated_count, { count: fmtInt(cases.rated) }));
-    setTile("open", fmtInt(now.open), "");
-    setTile("overdue", fmtInt(now.overdue), "", { alert: now.overdue > 0 });
+    setTile("open", fmtInt(now.open), L.open_note);
+    setTile("overdue", fmtInt(now.overdue), L.overdue_note, { alert: now.overdue > 0 });
     setTile("median_hours_to_close", fmtDec(cases.median_hours_to_close),
       isNumber(cases.mean_hours_to_close)
         ? interpolate(L.mean_hours, { value: fmtDec(cases.mean_hours_to_close) })

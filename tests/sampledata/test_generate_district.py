@@ -273,7 +273,7 @@ def test_generate_district_restores_case_indexes_on_postgresql(db, monkeypatch):
     """The bulk load drops the case table's indexes and foreign keys and puts
     every one of them back, and the id sequence continues after the load."""
     before = _case_table_schema()
-    monkeypatch.setattr("stats.generate.DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr("sampledata.district.cases.DEFER_INDEXES_FROM", 0)
     generate(**TINY)
     assert _case_table_schema() == before
     case = Petition.objects.get(pk=Petition.objects.order_by("pk").last().pk)
@@ -313,3 +313,37 @@ def test_generate_district_writes_nothing_after_its_now(db):
     assert FeeCollection.objects.filter(month="2025-05-01").exists()
     cancelled = Meeting.objects.filter(status="cancelled")
     assert not cancelled.filter(minutes="").exists()
+
+
+def test_generate_district_timelines_follow_the_workflow(db):
+    """With --timelines each case has its timeline: the report, then steps each
+    of which ``petitions.workflow`` allows from the state before and leads
+    where it says, ending in the case's state; and, for staff only, one
+    escalation per level the case climbed."""
+    from petitions.models import PetitionEvent
+    from petitions.workflow import status_after
+
+    generate(**TINY, timelines=True)
+    timelines: dict[int, list] = {}
+    for event in PetitionEvent.objects.order_by("created_at", "pk"):
+        timelines.setdefault(event.petition_id, []).append(event)
+    cases = Petition.objects.all()
+    assert set(timelines) == set(cases.values_list("pk", flat=True))
+    for case in cases:
+        steps = [e for e in timelines[case.pk] if e.action != "escalate"]
+        assert steps[0].action == "submit", case.number
+        has_handler = accepted = False
+        for step in steps[1:]:
+            assert step.to_status == status_after(
+                step.action,
+                step.from_status,
+                has_handler=has_handler,
+                was_accepted=accepted,
+            ), case.number
+            has_handler = has_handler or step.action == "dispatch"
+            accepted = accepted or step.action in ("accept", "dispatch")
+        assert steps[-1].to_status == case.status, case.number
+        climbs = [e for e in timelines[case.pk] if e.action == "escalate"]
+        start = Petition.Level.GRID if case.building_id else Petition.Level.COMMUNITY
+        assert len(climbs) == max(0, case.escalation_level - start), case.number
+        assert not any(e.is_public for e in climbs)

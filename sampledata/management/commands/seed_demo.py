@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-from grids.demo import DEMO_LOGINS, DEMO_PASSWORD
 from grids.models import Community, Household
+from sampledata.demo.territory import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

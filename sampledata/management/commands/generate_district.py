@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stats.generate import GenerateRefused, generate_district
+from sampledata.district import GenerateRefused, generate_district
 
 
 class Command(BaseCommand):
@@ -62,6 +62,14 @@ class Command(BaseCommand):
             help=_("Add a district even though the database already has one."),
         )
         parser.add_argument(
+            "--timelines",
+            action="store_true",
+            help=_(
+                "Also write each case's timeline, as the demo does (several "
+                "rows a case: slower)."
+            ),
+        )
+        parser.add_argument(
             "--no-rollups",
             action="store_true",
             help=_("Do not rebuild the statistics roll-ups afterwards."),
@@ -87,6 +95,7 @@ class Command(BaseCommand):
                 companies=options["companies"],
                 now=now,
                 force=options["force"],
+                timelines=options["timelines"],
                 log=self._progress,
             )
         except GenerateRefused as exc:

@@ -8,6 +8,12 @@ People's names and phone numbers are generated (Faker, fixed seed); the other
 four compound names and the subdistrict and community division codes are
 illustrative, shaped like the official 12-digit statistical codes.
 
+Who works there: the logins of ``DEMO_LOGINS``, three community staff, a grid
+worker in every grid and, in every grid 民晟物业 serves, a property steward and a
+repair worker (seed 004); 东关老宿舍 has no property company, so its grid has
+neither (the command says so); a building head (楼长) and, where one lives, a
+building party member in every building.
+
 The small structure is written through the registry services. The 2,679
 households and 8,000+ people are written with ``bulk_create`` in one transaction:
 this is system-generated data, row-by-row saves would take minutes, and one
@@ -28,8 +34,7 @@ from django.db import transaction
 from faker import Faker
 
 from core.services import audit_record
-
-from .models import (
+from grids.models import (
     Building,
     Community,
     Compound,
@@ -45,7 +50,9 @@ from .models import (
     Subdistrict,
     Unit,
 )
-from .services import org_object_save, role_assign, staff_account_create
+from grids.services import org_object_save, role_assign, staff_account_create
+
+from ..district.clock import days_in_years
 
 DEMO_PASSWORD = "Hongse@2023"  # noqa: S105 - printed demo password, demo data only
 HOUSEHOLDS = 2679
@@ -62,6 +69,25 @@ UNITS_PER_BUILDING = 3
 FLOORS = 6
 ROOMS_PER_FLOOR = 2
 GRID_NUMERALS = "一二三四五六七八九"
+#: Roles of the demo's staff begin here (before the thirteen months of history).
+ROLES_FROM = datetime.date(2023, 1, 1)
+#: Community staff besides the login 王社区.
+COMMUNITY_STAFF = ["王社区", "刘社区", "孙社区"]
+#: Who holds each grid role, grid by grid (the first grid's are logins).
+ROSTER = {
+    Role.Kind.GRID_WORKER: [
+        "张网格", "李网格", "刘网格", "陈网格", "杨网格", "黄网格", "周网格",
+        "吴网格", "徐网格",
+    ],
+    Role.Kind.PROPERTY_STEWARD: [
+        "赵管家", "钱管家", "郑管家", "冯管家", "褚管家", "卫管家", "蒋管家",
+        "沈管家", "韩管家",
+    ],
+    Role.Kind.REPAIR_WORKER: [
+        "孙师傅", "朱师傅", "秦师傅", "尤师傅", "许师傅", "何师傅", "吕师傅",
+        "施师傅", "曹师傅",
+    ],
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,12 @@ class DemoLogin:
 
 DEMO_LOGINS = [
     DemoLogin("admin", "superuser", "", "superuser: everything"),
+    DemoLogin(
+        "dcf_district",
+        Role.Kind.DISTRICT_STAFF,
+        "陈立群",
+        "district staff of 东昌府区",
+    ),
     DemoLogin(
         "hx_street",
         Role.Kind.SUBDISTRICT_STAFF,
@@ -93,6 +125,12 @@ DEMO_LOGINS = [
         "赵管家",
         "property steward of 民晟物业, 第一网格",
     ),
+    DemoLogin(
+        "ms_repair1",
+        Role.Kind.REPAIR_WORKER,
+        "孙师傅",
+        "repair worker of 民晟物业, 第一网格",
+    ),
 ]
 
 
@@ -109,6 +147,30 @@ def _get_or_save(model, lookup: dict, defaults: dict | None = None):
 def demo_seed() -> dict:
     """Build the demo community if it is not there yet; return what was made."""
     created = {"households": 0, "people": 0, "party_members": 0, "logins": 0}
+    place = _demo_places()
+    buildings = _demo_buildings(place["compounds"], place["grids"])
+    created["households"] = _demo_households(buildings)
+    community = place["community"]
+    orgs = _demo_party_orgs(
+        place["subdistrict"],
+        community,
+        place["grids"],
+        place["company"],
+        place["committee"],
+    )
+    rng = random.Random(2004)
+    created["people"] = _demo_people(community)
+    created["party_members"] = _demo_party_members(community, place["grids"], orgs, rng)
+    created["logins"] = _demo_logins(place, buildings, rng)
+    created["roles"] = _demo_roster(place, buildings, rng)
+    if any(created.values()):
+        audit_record(actor=None, action="demo.seed", target=community, changes=created)
+    return {**created, "notes": _demo_notes(place)}
+
+
+def _demo_places() -> dict:
+    """湖西街道 → 端庄社区, its nine grids, five compounds, 民晟物业 and the
+    owners' committee of 民生·壹号院."""
     district = _get_or_save(
         District, {"name": "东昌府区"}, {"division_code": "371502000000"}
     )
@@ -151,20 +213,15 @@ def demo_seed() -> dict:
         {"compound": compounds[0]},
         {"name": "民生·壹号院业主委员会", "elected_date": datetime.date(2022, 6, 1)},
     )
-
-    buildings = _demo_buildings(compounds, grids)
-    created["households"] = _demo_households(buildings)
-
-    orgs = _demo_party_orgs(subdistrict, community, grids, company, committee)
-    rng = random.Random(2004)
-    created["people"] = _demo_people(community)
-    created["party_members"] = _demo_party_members(community, grids, orgs, rng)
-    created["logins"] = _demo_logins(
-        district, subdistrict, community, grids[0], company, buildings, rng
-    )
-    if any(created.values()):
-        audit_record(actor=None, action="demo.seed", target=community, changes=created)
-    return created
+    return {
+        "district": district,
+        "subdistrict": subdistrict,
+        "community": community,
+        "grids": grids,
+        "company": company,
+        "compounds": compounds,
+        "committee": committee,
+    }
 
 
 def _demo_buildings(compounds, grids) -> list[Building]:
@@ -299,20 +356,22 @@ def _demo_people(community) -> int:
     )
     new = []
     today = datetime.date(2023, 12, 1)
+    # Moved in since the community was founded; aged 3 to 88.
+    lived = (30, days_in_years(today, 19))
+    aged = (days_in_years(today, 3), days_in_years(today, 88))
     for index, household in enumerate(households):
         rng = random.Random(index)
         fake.seed_instance(index)
         size = 3 + (1 if index % 9 == 0 else 0) - (1 if index % 23 == 0 else 0)
         surname = fake.last_name()
-        moved_in = today - datetime.timedelta(days=rng.randrange(30, 19 * 365))
+        moved_in = today - datetime.timedelta(days=rng.randrange(*lived))
         for member in range(size):
             person = Person(
                 community=community,
                 household=household,
                 name=surname + fake.first_name() if member < 2 else fake.name(),
                 gender=rng.choice("MF"),
-                birth_date=today
-                - datetime.timedelta(days=rng.randrange(3 * 365, 88 * 365)),
+                birth_date=today - datetime.timedelta(days=rng.randrange(*aged)),
                 mobile=_mobile(rng) if member < 2 else "",
                 moved_in_date=moved_in,
             )
@@ -380,9 +439,8 @@ def _demo_party_members(community, grids, orgs, rng: random.Random) -> int:
     return len(members)
 
 
-def _demo_logins(
-    district, subdistrict, community, grid, company, buildings, rng
-) -> int:
+def _demo_logins(place: dict, buildings, rng) -> int:
+    """The logins of ``DEMO_LOGINS``, each a person with one role."""
     User = get_user_model()
     made = 0
     if not User.objects.filter(username="admin").exists():
@@ -390,34 +448,78 @@ def _demo_logins(
             "admin", password=DEMO_PASSWORD, first_name="管理员"
         )
         made += 1
+    grid, company = place["grids"][0], place["company"]
     targets = {
-        Role.Kind.SUBDISTRICT_STAFF: {"subdistrict": subdistrict},
-        Role.Kind.COMMUNITY_STAFF: {"community": community},
+        Role.Kind.DISTRICT_STAFF: {"district": place["district"]},
+        Role.Kind.SUBDISTRICT_STAFF: {"subdistrict": place["subdistrict"]},
+        Role.Kind.COMMUNITY_STAFF: {"community": place["community"]},
         Role.Kind.GRID_WORKER: {"grid": grid},
         Role.Kind.PROPERTY_STEWARD: {"grid": grid, "property_company": company},
+        Role.Kind.REPAIR_WORKER: {"grid": grid, "property_company": company},
     }
-    start = datetime.date(2023, 1, 1)
     for login in DEMO_LOGINS[1:]:
         if User.objects.filter(username=login.username).exists():
             continue
-        person = org_object_save(
-            actor=None,
-            instance=Person(
-                community=community, name=login.person, mobile=_mobile(rng)
-            ),
-        )
+        person = _demo_person(place["community"], login.person, rng)
         role_assign(
             actor=None,
             person=person,
             kind=login.role,
-            start_date=start,
+            start_date=ROLES_FROM,
             **targets[login.role],
         )
         staff_account_create(
             actor=None, person=person, username=login.username, password=DEMO_PASSWORD
         )
         made += 1
-    # One building party member (楼道党员) and one building head per building.
+    return made
+
+
+def _demo_person(community, name: str, rng) -> Person:
+    return org_object_save(
+        actor=None,
+        instance=Person(community=community, name=name, mobile=_mobile(rng)),
+    )
+
+
+def _grids_with_company(buildings) -> set[int]:
+    return {b.grid_id for b in buildings if b.compound.property_company_id}
+
+
+def _demo_roster(place: dict, buildings, rng) -> int:
+    """Three community staff; in every grid a grid worker, and where a
+    property company serves it, a property steward and a repair worker (seed
+    004); a building party member and a building head in every building."""
+    community, company = place["community"], place["company"]
+    made = 0
+    staff = Role.objects.filter(kind=Role.Kind.COMMUNITY_STAFF, community=community)
+    for name in COMMUNITY_STAFF[staff.count() :]:
+        made += _demo_role(
+            community, name, rng, Role.Kind.COMMUNITY_STAFF, community=community
+        )
+    served = _grids_with_company(buildings)
+    for index, grid in enumerate(place["grids"]):
+        for kind, names in ROSTER.items():
+            needs_company = kind != Role.Kind.GRID_WORKER
+            if needs_company and grid.pk not in served:
+                continue
+            if Role.objects.filter(kind=kind, grid=grid).exists():
+                continue
+            extra = {"property_company": company} if needs_company else {}
+            made += _demo_role(community, names[index], rng, kind, grid=grid, **extra)
+    return made + _demo_building_roles(community, buildings)
+
+
+def _demo_role(home, name, rng, kind, **targets) -> int:
+    person = _demo_person(home, name, rng)
+    role_assign(actor=None, person=person, kind=kind, start_date=ROLES_FROM, **targets)
+    return 1
+
+
+def _demo_building_roles(community, buildings) -> int:
+    """A building party member (楼道党员) where a party member lives, and a
+    building head (楼长) in every building: a resident of it (seed 001)."""
+    made = []
     if not Role.objects.filter(
         kind=Role.Kind.STAIRWELL_PARTY_MEMBER, building__in=buildings
     ).exists():
@@ -427,17 +529,53 @@ def _demo_logins(
                 "person__household__unit"
             )
         }
-        roles = []
-        for building in buildings:
-            person = members.get(building.pk)
-            if person is not None:
-                roles.append(
-                    Role(
-                        person=person,
-                        kind=Role.Kind.STAIRWELL_PARTY_MEMBER,
-                        building=building,
-                        start_date=start,
-                    )
-                )
-        Role.objects.bulk_create(roles)
-    return made
+        made += [
+            Role(
+                person=members[b.pk],
+                kind=Role.Kind.STAIRWELL_PARTY_MEMBER,
+                building=b,
+                start_date=ROLES_FROM,
+            )
+            for b in buildings
+            if b.pk in members
+        ]
+    if not Role.objects.filter(
+        kind=Role.Kind.BUILDING_HEAD, building__in=buildings
+    ).exists():
+        heads = {}
+        for person_id, building_id in (
+            Person.objects.filter(household__unit__building__in=buildings)
+            .order_by("-pk")
+            .values_list("pk", "household__unit__building_id")
+        ):
+            heads[building_id] = person_id  # the first resident of each building
+        made += [
+            Role(
+                person_id=heads[b.pk],
+                kind=Role.Kind.BUILDING_HEAD,
+                building=b,
+                start_date=ROLES_FROM,
+            )
+            for b in buildings
+        ]
+    Role.objects.bulk_create(made)
+    return len(made)
+
+
+def _demo_notes(place: dict) -> list[str]:
+    """Say which grids have no property steward, and why."""
+    compounds: dict[int, set] = {}
+    served = set()
+    for grid_id, name, company in Building.objects.filter(
+        grid__in=place["grids"]
+    ).values_list("grid_id", "compound__name", "compound__property_company"):
+        compounds.setdefault(grid_id, set()).add(name)
+        if company:
+            served.add(grid_id)
+    return [
+        f"{grid.name} ({'、'.join(sorted(compounds.get(grid.pk, ())))}) has no "
+        "property company (三无, residents govern it themselves): no property "
+        "steward or repair worker there; its grid worker takes property reports."
+        for grid in place["grids"]
+        if grid.pk not in served
+    ]
