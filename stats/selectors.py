@@ -625,32 +625,33 @@ _CHILD = {
 }
 
 
-def stats_drilldown(*, user, area: Area, first, last) -> dict:
-    """The units one level below ``area`` (district → subdistricts →
-    communities → grids) with their case figures, open and overdue cases now,
-    and (down to communities) meetings and verified hours: four queries."""
-    if area.kind not in _CHILD:
-        return {"level": None, "results": []}
+def _drill_level(user, area: Area) -> tuple[str, str]:
+    """The level below ``area`` and its path; for all of the caller's units,
+    one level below their highest."""
     level, path = _CHILD[area.kind]
     if area.kind == "all":
-        # Every unit of the caller's: start one level below their highest.
         scope = user_scope(user)
         if not scope.is_all and not scope.ids("district"):
-            if scope.ids("subdistrict"):
-                level, path = _CHILD["subdistrict"]
-            else:
-                level, path = _CHILD["community"]
+            level, path = _CHILD[
+                "subdistrict" if scope.ids("subdistrict") else "community"
+            ]
+    return level, path
+
+
+def _drill_children(user, area: Area, level: str) -> list[dict]:
+    """The child units in their natural order: 第一网格 … 第九网格, 第十网格 (code
+    points would put 第九 first)."""
     children = _AREA_LISTS[level](user=user)
-    if area.kind == "district":
-        children = children.filter(district_id=area.id)
-    elif area.kind == "subdistrict":
-        children = children.filter(subdistrict_id=area.id)
-    elif area.kind == "community":
-        children = children.filter(community_id=area.id)
-    # Natural order: 第一网格 … 第九网格, 第十网格 (code points put 第九 first).
-    children = sorted(
-        children.values("pk", "name"), key=lambda c: natural_key(c["name"])
-    )
+    parent = {"district": "district_id", "subdistrict": "subdistrict_id"}
+    parent["community"] = "community_id"
+    if area.kind in parent:
+        children = children.filter(**{parent[area.kind]: area.id})
+    return sorted(children.values("pk", "name"), key=lambda c: natural_key(c["name"]))
+
+
+def _drill_figures(user, area: Area, level: str, path: str, first, last) -> tuple:
+    """Case figures of the period, open and overdue cases now, and meeting and
+    service figures (above grids), each keyed by child unit: three queries."""
     key = f"{path}_id" if level != "subdistrict" else "community__subdistrict"
     cases = {
         row[key]: row
@@ -659,11 +660,8 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
         .annotate(**CASE_SUMS)
         .order_by()
     }
-    live_key = {
-        "subdistrict": "community__subdistrict",
-        "community": "community_id",
-        "grid": "grid_id",
-    }[level]
+    live_key = {"subdistrict": "community__subdistrict", "community": "community_id"}
+    live_key = live_key.get(level, "grid_id")
     now = {
         row[live_key]: row
         for row in _live_cases(user, area)
@@ -685,6 +683,18 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
             .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES})
             .order_by()
         }
+    return cases, now, flows
+
+
+def stats_drilldown(*, user, area: Area, first, last) -> dict:
+    """The units one level below ``area`` (district → subdistricts →
+    communities → grids) with their case figures, open and overdue cases now,
+    and (down to communities) meetings and verified hours: four queries."""
+    if area.kind not in _CHILD:
+        return {"level": None, "results": []}
+    level, path = _drill_level(user, area)
+    children = _drill_children(user, area, level)
+    cases, now, flows = _drill_figures(user, area, level, path, first, last)
     empty = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for child in children:
@@ -708,6 +718,60 @@ def _year_before(day: datetime.date) -> datetime.date:
     return day.replace(year=day.year - 1, day=1)
 
 
+def _change(now, then):
+    return round((now - then) / then, 4) if then else None
+
+
+def _target_values(user, area: Area, first, last) -> dict:
+    """{metric: (value, baseline)}: shares as they stand, changes against the
+    same months a year before."""
+    summary = stats_summary(user=user, area=area, first=first, last=last)
+    before = _months(
+        _case_rows(user, area), _year_before(first), _year_before(last)
+    ).aggregate(
+        complaints=Sum("complaints", default=0),
+        disputes_mediated=Sum("disputes_mediated", default=0),
+    )
+    cases, coverage = summary["cases"], summary["coverage"] or {}
+    M = Target.Metric
+    return {
+        M.COMPOUND_COVERAGE: (coverage.get("ab_coverage_rate"), None),
+        M.COMPANY_PARTY_ORGS: (coverage.get("company_party_org_rate"), None),
+        M.COMPLAINTS_CHANGE: (
+            _change(cases["complaints"], before["complaints"]),
+            before["complaints"],
+        ),
+        M.MEDIATION_CHANGE: (
+            _change(cases["disputes_mediated"], before["disputes_mediated"]),
+            before["disputes_mediated"],
+        ),
+        M.FEE_COLLECTION: (summary["fees"]["collection_rate"], None),
+        M.SATISFACTION: (cases["satisfaction_rate"], None),
+        M.THREE_NO_SELF_GOVERNED: (coverage.get("three_no_self_governed_rate"), None),
+    }
+
+
+def _progress(target: Target, value, baseline) -> dict:
+    goal = float(target.value)
+    met = None
+    if value is not None:
+        lower = target.metric in Target.LOWER_IS_BETTER
+        met = value <= goal if lower else value >= goal
+    return {
+        "id": target.pk,
+        "metric": target.metric,
+        "label": str(target.get_metric_display()),
+        "district": target.district.name,
+        "target": goal,
+        "due_on": target.due_on.isoformat(),
+        "value": value,
+        "baseline": baseline,
+        "met": met,
+        "overdue": bool(not met and target.due_on < calendar.today()),
+        "note": target.note,
+    }
+
+
 def target_progress(*, user, area: Area, first, last) -> list[dict]:
     """Each target of the caller's districts with the area's value now (shares)
     or over the period against the same months a year before (changes)."""
@@ -717,63 +781,5 @@ def target_progress(*, user, area: Area, first, last) -> list[dict]:
     targets = list(targets.order_by("metric", "due_on"))
     if not targets:
         return []
-    summary = stats_summary(user=user, area=area, first=first, last=last)
-    before = _months(
-        _case_rows(user, area), _year_before(first), _year_before(last)
-    ).aggregate(
-        complaints=Sum("complaints", default=0),
-        disputes_mediated=Sum("disputes_mediated", default=0),
-    )
-    cases, coverage = summary["cases"], summary["coverage"] or {}
-
-    def change(now, then):
-        return round((now - then) / then, 4) if then else None
-
-    values = {
-        Target.Metric.COMPOUND_COVERAGE: (coverage.get("ab_coverage_rate"), None),
-        Target.Metric.COMPANY_PARTY_ORGS: (
-            coverage.get("company_party_org_rate"),
-            None,
-        ),
-        Target.Metric.COMPLAINTS_CHANGE: (
-            change(cases["complaints"], before["complaints"]),
-            before["complaints"],
-        ),
-        Target.Metric.MEDIATION_CHANGE: (
-            change(cases["disputes_mediated"], before["disputes_mediated"]),
-            before["disputes_mediated"],
-        ),
-        Target.Metric.FEE_COLLECTION: (summary["fees"]["collection_rate"], None),
-        Target.Metric.SATISFACTION: (cases["satisfaction_rate"], None),
-        Target.Metric.THREE_NO_SELF_GOVERNED: (
-            coverage.get("three_no_self_governed_rate"),
-            None,
-        ),
-    }
-    results = []
-    for target in targets:
-        value, baseline = values[target.metric]
-        goal = float(target.value)
-        met = None
-        if value is not None:
-            met = (
-                value <= goal
-                if target.metric in Target.LOWER_IS_BETTER
-                else value >= goal
-            )
-        results.append(
-            {
-                "id": target.pk,
-                "metric": target.metric,
-                "label": str(target.get_metric_display()),
-                "district": target.district.name,
-                "target": goal,
-                "due_on": target.due_on.isoformat(),
-                "value": value,
-                "baseline": baseline,
-                "met": met,
-                "overdue": bool(not met and target.due_on < calendar.today()),
-                "note": target.note,
-            }
-        )
-    return results
+    values = _target_values(user, area, first, last)
+    return [_progress(target, *values[target.metric]) for target in targets]

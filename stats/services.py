@@ -186,91 +186,106 @@ def _insert_case_rollups(start, end) -> int:
 # --- community figures --------------------------------------------------------
 
 
+def _meeting_flows(start, end) -> list[tuple]:
+    """Meetings held, their topics and decisions, action items falling due."""
+    first = calendar.local_date(start)
+    last_day = calendar.local_date(end) - datetime.timedelta(days=1)
+    closed = Meeting.Status.CLOSED
+    done = Q(status=ActionItem.Status.DONE)
+    return [
+        (
+            Meeting.objects.filter(
+                status=closed, starts_at__gte=start, starts_at__lt=end
+            ),
+            "body__community_id",
+            "starts_at",
+            {"meetings_held": Count("id")},
+        ),
+        (
+            AgendaTopic.objects.filter(
+                meeting__status=closed,
+                meeting__starts_at__gte=start,
+                meeting__starts_at__lt=end,
+            ),
+            "meeting__body__community_id",
+            "meeting__starts_at",
+            {"topics": Count("id"), "decisions": Count("id", filter=~Q(decision=""))},
+        ),
+        (
+            ActionItem.objects.filter(
+                due_date__gte=first, due_date__lte=last_day
+            ).exclude(status=ActionItem.Status.CANCELLED),
+            "topic__meeting__body__community_id",
+            "due_date",
+            {
+                "action_items_due": Count("id"),
+                "action_items_done": Count("id", filter=done),
+                "action_items_done_on_time": Count(
+                    "id", filter=done & Q(done_at__date__lte=F("due_date"))
+                ),
+            },
+        ),
+    ]
+
+
+def _service_flows(start, end) -> list[tuple]:
+    """Activities, verified turnouts and hours, wishes posted and fulfilled."""
+    fulfilled = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
+    return [
+        (
+            Activity.objects.filter(starts_at__gte=start, starts_at__lt=end),
+            "community_id",
+            "starts_at",
+            {"activities": Count("id")},
+        ),
+        (
+            SignUp.objects.filter(
+                SignUp.counted_q(),
+                activity__starts_at__gte=start,
+                activity__starts_at__lt=end,
+            ),
+            "activity__community_id",
+            "activity__starts_at",
+            {
+                "volunteer_turnouts": Count("id"),
+                "verified_hours": Sum("verified_hours"),
+            },
+        ),
+        (
+            Wish.objects.filter(created_at__gte=start, created_at__lt=end),
+            "community_id",
+            "created_at",
+            {"wishes_posted": Count("id")},
+        ),
+        (
+            Wish.objects.filter(
+                status__in=fulfilled, fulfilled_at__gte=start, fulfilled_at__lt=end
+            ),
+            "community_id",
+            "fulfilled_at",
+            {"wishes_fulfilled": Count("id")},
+        ),
+    ]
+
+
 def community_month_rows(*, start, end) -> dict[tuple, dict]:
     """Return {(month, community id): figures} of meetings, action items and
     volunteer service in [start, end): one GROUP BY per record kind."""
-    first, last_day = (
-        timezone.localtime(start).date(),
-        timezone.localtime(end).date() - datetime.timedelta(days=1),
-    )
     rows: dict[tuple, dict] = {}
-
-    def add(queryset, community_field, month_field, figures):
-        for row in (
+    for queryset, community_field, month_field, figures in _meeting_flows(
+        start, end
+    ) + _service_flows(start, end):
+        grouped = (
             queryset.annotate(month=TruncMonth(month_field))
             .values("month", community_field)
             .annotate(**figures)
             .order_by()
-        ):
+        )
+        for row in grouped:
             key = (_as_month(row["month"]), row[community_field])
             target = rows.setdefault(key, dict.fromkeys(COMMUNITY_FIGURES, 0))
             for name in figures:
                 target[name] += row[name] or 0
-
-    held = Q(status=Meeting.Status.CLOSED)
-    add(
-        Meeting.objects.filter(held, starts_at__gte=start, starts_at__lt=end),
-        "body__community_id",
-        "starts_at",
-        {"meetings_held": Count("id")},
-    )
-    add(
-        AgendaTopic.objects.filter(
-            meeting__status=Meeting.Status.CLOSED,
-            meeting__starts_at__gte=start,
-            meeting__starts_at__lt=end,
-        ),
-        "meeting__body__community_id",
-        "meeting__starts_at",
-        {"topics": Count("id"), "decisions": Count("id", filter=~Q(decision=""))},
-    )
-    done = Q(status=ActionItem.Status.DONE)
-    add(
-        ActionItem.objects.filter(due_date__gte=first, due_date__lte=last_day).exclude(
-            status=ActionItem.Status.CANCELLED
-        ),
-        "topic__meeting__body__community_id",
-        "due_date",
-        {
-            "action_items_due": Count("id"),
-            "action_items_done": Count("id", filter=done),
-            "action_items_done_on_time": Count(
-                "id", filter=done & Q(done_at__date__lte=F("due_date"))
-            ),
-        },
-    )
-    add(
-        Activity.objects.filter(starts_at__gte=start, starts_at__lt=end),
-        "community_id",
-        "starts_at",
-        {"activities": Count("id")},
-    )
-    add(
-        SignUp.objects.filter(
-            SignUp.counted_q(),
-            activity__starts_at__gte=start,
-            activity__starts_at__lt=end,
-        ),
-        "activity__community_id",
-        "activity__starts_at",
-        {"volunteer_turnouts": Count("id"), "verified_hours": Sum("verified_hours")},
-    )
-    add(
-        Wish.objects.filter(created_at__gte=start, created_at__lt=end),
-        "community_id",
-        "created_at",
-        {"wishes_posted": Count("id")},
-    )
-    add(
-        Wish.objects.filter(
-            status__in=[Wish.Status.FULFILLED, Wish.Status.CONFIRMED],
-            fulfilled_at__gte=start,
-            fulfilled_at__lt=end,
-        ),
-        "community_id",
-        "fulfilled_at",
-        {"wishes_fulfilled": Count("id")},
-    )
     return rows
 
 
