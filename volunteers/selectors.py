@@ -191,3 +191,32 @@ def wishes_unclaimed(*, days: int) -> QuerySet[Wish]:
     """Return published wishes nobody has claimed for ``days`` days."""
     limit = calendar.now() - datetime.timedelta(days=days)
     return Wish.objects.filter(status=Wish.Status.PUBLISHED, published_at__lt=limit)
+
+
+def community_page_data(*, community) -> dict:
+    """What the residents' volunteer page of ``community`` shows: coming
+    activities, published and claimed wishes, open two-way list entries, and
+    the honour lists of this month and last month (early in a month this
+    month's list is still short)."""
+    today = calendar.today()
+    open_items = ServiceItem.objects.filter(community=community).exclude(
+        status=ServiceItem.Status.DONE
+    )
+    wishes = Wish.objects.filter(community=community)
+    return {
+        "activities": Activity.objects.filter(
+            community=community, ends_at__gte=calendar.now()
+        ).order_by("starts_at")[:20],
+        "wishes": wishes.filter(status=Wish.Status.PUBLISHED).order_by("published_at")[
+            :20
+        ],
+        "claimed_wishes": wishes.filter(status=Wish.Status.CLAIMED).order_by(
+            "claimed_at"
+        )[:20],
+        "honour": honour_list(community=community, month=today),
+        "honour_last": honour_list(
+            community=community, month=calendar.previous_month(today)
+        ),
+        "resources": open_items.filter(side=ServiceItem.Side.RESOURCE),
+        "needs": open_items.filter(side=ServiceItem.Side.NEED),
+    }

@@ -5,11 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import calendar
 from core.errors import ApplicationError
 from grids.models import Building, Community, Household
 
@@ -23,36 +21,15 @@ def _errors(exc) -> str:
 
 
 def community_page(request, community_id: int):
-    """Coming activities, published wishes, and the honour lists of this
-    month and last month."""
+    """Coming activities, published wishes, the two-way lists, and the honour
+    lists of this month and last month."""
     community = get_object_or_404(Community, pk=community_id)
     return render(
         request,
         "volunteers/community.html",
         {
             "community": community,
-            "activities": Activity.objects.filter(
-                community=community, ends_at__gte=timezone.now()
-            ).order_by("starts_at")[:20],
-            "wishes": Wish.objects.filter(
-                community=community, status=Wish.Status.PUBLISHED
-            ).order_by("published_at")[:20],
-            "claimed_wishes": Wish.objects.filter(
-                community=community, status=Wish.Status.CLAIMED
-            ).order_by("claimed_at")[:20],
-            "honour": selectors.honour_list(
-                community=community, month=calendar.today()
-            ),
-            # Early in a month this month's list is still short: last month's too.
-            "honour_last": selectors.honour_list(
-                community=community, month=calendar.previous_month(calendar.today())
-            ),
-            "resources": ServiceItem.objects.filter(
-                community=community, side=ServiceItem.Side.RESOURCE
-            ).exclude(status=ServiceItem.Status.DONE),
-            "needs": ServiceItem.objects.filter(
-                community=community, side=ServiceItem.Side.NEED
-            ).exclude(status=ServiceItem.Status.DONE),
+            **selectors.community_page_data(community=community),
             "sign_up_form": SignUpForm(),
             "wish_form": WishForm(),
         },

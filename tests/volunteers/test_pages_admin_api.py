@@ -486,3 +486,32 @@ def test_community_page_shows_last_months_honour_list(client, world):
     assert "刘志愿" not in this_month
     # Four verified hours (SQLite sums them as 4, PostgreSQL as 4.00).
     assert re.search(r"刘志愿 · 4(\.00)? 小时", last_month)
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_community_page_query_count_is_fixed(client, world, extra):
+    """The residents' volunteer page costs the same queries for 1 or 9
+    activities and wishes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.volunteers.factories import ActivityFactory, WishFactory
+
+    for _ in range(extra + 1):
+        ActivityFactory(
+            community=world.c1,
+            starts_at=timezone.now() + datetime.timedelta(days=1),
+            ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
+        )
+        WishFactory(community=world.c1, status="published")
+    url = reverse("volunteers:community", args=[world.c1.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == COMMUNITY_PAGE_QUERIES
+
+
+#: Community, activities, published and claimed wishes, both months' honour
+#: lists (names, people, teams, wishes rated, wish names: 5 each), resources
+#: and needs.
+COMMUNITY_PAGE_QUERIES = 1 + 3 + 2 * 5 + 2
