@@ -82,77 +82,60 @@ def _timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    )
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    _setup(args.database_url)
-
-    import datetime
-
-    from django.contrib.auth import get_user_model
-    from django.db import connection
+def _span():
+    """The data's first and last month, and its number of cases."""
     from django.db.models import Max, Min
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
-    from grids.models import Community, District, Grid, Subdistrict
+    from core import calendar
     from petitions.models import Petition
-    from stats.selectors import Area, stats_summary_live
-    from stats.services import _bounds, stats_rebuild, stats_refresh_current
 
     span = Petition.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
     cases = Petition.objects.count()
     if not cases:
-        print("No cases: run `python manage.py generate_district` first.")
-        return 2
-    first = timezone.localtime(span["first"]).date().replace(day=1)
+        return None, None, 0
     # The data's own last month: a district generated with --now in the past
     # must be measured where its cases are.
-    last = timezone.localtime(span["last"]).date().replace(day=1)
-    this_month = timezone.localdate().replace(day=1)
-    print(
-        f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
-        f"{cases:,} cases from {first:%Y-%m} to {last:%Y-%m}; "
-        f"{Subdistrict.objects.count()} subdistricts, "
-        f"{Community.objects.count()} communities, {Grid.objects.count()} grids\n"
+    return calendar.month_of(span["first"]), calendar.month_of(span["last"]), cases
+
+
+def _raw_runner(query, query_params):
+    from django.db import connection, transaction
+
+    def run():
+        # The same memory for sorting as the rebuild gives itself.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(query, query_params)
+            return len(cursor.fetchall())
+
+    return run
+
+
+def bench_rollups(first, last, runs) -> None:
+    """2. The full rebuild against a raw GROUP BY, the refresh against both."""
+    from core import calendar
+    from petitions.models import Petition
+    from stats.services import (
+        _bounds,
+        case_rollup_query,
+        stats_rebuild,
+        stats_refresh_current,
     )
 
-    # --- 2. rebuild vs raw GROUP BY; refresh vs rebuild ------------------------
     start, end = _bounds(first, last)
-    sql, params = RAW_GROUP_BY, {"start": start, "end": end}
-
-    from django.db import transaction
-
-    from stats.services import case_rollup_query
-
-    same_sql, same_params = case_rollup_query(start, end)
-
-    def raw(query, query_params):
-        def run():
-            # The same memory for sorting as the rebuild gives itself.
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                cursor.execute(query, query_params)
-                return len(cursor.fetchall())
-
-        return run
-
-    raw(sql, params)()  # warm the cache for both sides alike
-    full_runs = max(1, min(args.runs, 3))
-    t_raw, groups = _timed(raw(sql, params), full_runs)
-    t_same, _groups = _timed(raw(same_sql, same_params), full_runs)
+    raw, same = (
+        _raw_runner(RAW_GROUP_BY, {"start": start, "end": end}),
+        _raw_runner(*case_rollup_query(start, end)),
+    )
+    raw()  # warm the cache for both sides alike
+    full_runs = max(1, min(runs, 3))
+    t_raw, groups = _timed(raw, full_runs)
+    t_same, _groups = _timed(same, full_runs)
     t_full, rows = _timed(lambda: stats_rebuild(first=first, last=last), full_runs)
-    if last == this_month:
-        t_inc, inc_rows = _timed(stats_refresh_current, args.runs)
+    if last == calendar.month_start(calendar.today()):
+        t_inc, inc_rows = _timed(stats_refresh_current, runs)
     else:  # the refresh works on today's month: rebuild the data's last instead
-        t_inc, inc_rows = _timed(
-            lambda: stats_rebuild(first=last, last=last), args.runs
-        )
+        t_inc, inc_rows = _timed(lambda: stats_rebuild(first=last, last=last), runs)
     last_start, last_end = _bounds(last, last)
     in_last = Petition.objects.filter(
         created_at__gte=last_start, created_at__lt=last_end
@@ -163,8 +146,7 @@ def main() -> int:
     print(f"full rebuild, all months                 {t_full:9.3f}  {rows:6,}")
     print(f"incremental refresh, current month       {t_inc:9.3f}  {inc_rows:6,}")
     print(f"  ({last:%Y-%m}: {in_last:,} cases)")
-    ratio_full = t_full / t_raw
-    ratio_inc = t_full / t_inc
+    ratio_full, ratio_inc = t_full / t_raw, t_full / t_inc
     print(
         f"rebuild / raw GROUP BY: {ratio_full:.2f}x (aim <= 2x) "
         f"{'ok' if ratio_full <= 2 else 'MISSED'}; "
@@ -175,69 +157,79 @@ def main() -> int:
         f"{'ok' if ratio_inc >= 10 else 'MISSED'}\n"
     )
 
-    # --- 1. summary endpoint vs live --------------------------------------------
+
+def _bench_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
     user = get_user_model().objects.filter(is_superuser=True).first()
     if user is None:
         user = get_user_model().objects.create_superuser("bench_stats", password=None)
     client = Client(SERVER_NAME="localhost")  # in the default ALLOWED_HOSTS
     client.force_login(user)
+    return client, user
+
+
+def _summary_row(client, user, months, last, runs) -> None:
+    from core import calendar
+    from grids.models import District
+    from stats.selectors import Area, stats_summary_live
+
+    period_first = calendar.add_months(last, -(months - 1))
+    district = District.objects.first()
+    query = {
+        "start": f"{period_first:%Y-%m}",
+        "end": f"{last:%Y-%m}",
+        "district": district.pk,
+    }
+
+    def served():
+        response = client.get("/api/v1/stats/summary/", query)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    served()
+    t_api, api_json = _timed(served, runs * 4)
+    area = Area("district", district.pk, district.name)
+    t_live, live = _timed(
+        lambda: json.loads(
+            json.dumps(
+                stats_summary_live(user=user, area=area, first=period_first, last=last)
+            )
+        ),
+        max(1, min(runs, 3)),
+    )
+    # Open and overdue cases are counted live on both sides, a moment apart
+    # (a case can fall overdue in between): compare the rest.
+    same = {k: v for k, v in api_json.items() if k != "now"} == {
+        k: v for k, v in live.items() if k != "now"
+    }
+    print(
+        f"  {months:2d} months                      {t_api * 1000:9.1f} ms  "
+        f"{t_live * 1000:10.1f} ms  {t_live / t_api:8.1f}x  "
+        f"{'yes' if same else 'NO'}"
+    )
+    for key in api_json if not same else ():
+        if api_json[key] != live.get(key):
+            print(f"    differs in {key}: {api_json[key]} != {live.get(key)}")
+
+
+def bench_summary(client, user, last, runs) -> None:
+    """1. The summary endpoint from the roll-ups against the live GROUP BY."""
     print(
         "district summary                 roll-ups (API)   live GROUP BY   speed-up  "
         "same JSON"
     )
     for months in (12, 36):
-        period_first = last
-        for _ in range(months - 1):
-            period_first = (period_first - datetime.timedelta(days=1)).replace(day=1)
-        query = {"start": f"{period_first:%Y-%m}", "end": f"{last:%Y-%m}"}
-        district = District.objects.first()
-        query["district"] = district.pk
-
-        def served(query=query):
-            response = client.get("/api/v1/stats/summary/", query)
-            assert response.status_code == 200, response.content
-            return response.json()
-
-        served()
-        t_api, api_json = _timed(served, args.runs * 4)
-        area = Area("district", district.pk, district.name)
-        t_live, live = _timed(
-            lambda pf=period_first, area=area: json.loads(
-                json.dumps(
-                    stats_summary_live(user=user, area=area, first=pf, last=last)
-                )
-            ),
-            max(1, min(args.runs, 3)),
-        )
-        # Open and overdue cases are counted live on both sides, a moment
-        # apart (a case can fall overdue in between): compare the rest.
-        same = {k: v for k, v in api_json.items() if k != "now"} == {
-            k: v for k, v in live.items() if k != "now"
-        }
-        print(
-            f"  {months:2d} months                      {t_api * 1000:9.1f} ms  "
-            f"{t_live * 1000:10.1f} ms  {t_live / t_api:8.1f}x  "
-            f"{'yes' if same else 'NO'}"
-        )
-        if not same:
-            for key in api_json:
-                if api_json[key] != live.get(key):
-                    print(f"    differs in {key}: {api_json[key]} != {live.get(key)}")
+        _summary_row(client, user, months, last, runs)
     print("  aim: >= 10x, identical JSON\n")
 
-    # --- 3. query counts (with the demo's targets, so targets has work to do)
-    from sampledata.demo.statistics import DEMO_TARGETS
-    from stats.models import Target
 
-    for district in District.objects.all():
-        for metric, value, note in DEMO_TARGETS:
-            Target.objects.get_or_create(
-                district=district,
-                metric=metric,
-                due_on=datetime.date(last.year, 12, 31),
-                defaults={"value": value, "note": note},
-            )
+def _count_areas() -> tuple[dict, bool]:
+    """Units of every level, the smallest and the largest of each."""
     from django.db.models import Count
+
+    from grids.models import Community, District, Subdistrict
 
     by_size = Subdistrict.objects.annotate(n=Count("communities")).order_by("n", "pk")
     small_s, large_s = by_size.first(), by_size.last()
@@ -252,6 +244,27 @@ def main() -> int:
         f"community ({small_c.n})": {"community": small_c.pk},
         f"community ({large_c.n})": {"community": large_c.pk},
     }
+    return areas, small_s.n == large_s.n or small_c.n == large_c.n
+
+
+def bench_query_counts(client, last) -> None:
+    """3. Queries per request (with the demo's targets, so targets has work)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids.models import District
+    from sampledata.demo.statistics import DEMO_TARGETS
+    from stats.models import Target
+
+    for district in District.objects.all():
+        for metric, value, note in DEMO_TARGETS:
+            Target.objects.get_or_create(
+                district=district,
+                metric=metric,
+                due_on=last.replace(month=12, day=31),
+                defaults={"value": value, "note": note},
+            )
+    areas, even = _count_areas()
     endpoints = {
         "summary": {},
         "series": {},
@@ -275,10 +288,39 @@ def main() -> int:
         # Same level, different numbers of units: the same count.
         constant &= counts[1] == counts[2] and counts[3] == counts[4]
         print(f"  {endpoint:<12}" + "".join(f"{c:>17}" for c in counts))
-    if small_s.n == large_s.n or small_c.n == large_c.n:
+    if even:
         print("  NOTE: the units of a level are all the same size here, so the")
         print("  check compares nothing; generate a district with uneven units.")
     print(f"  constant in the number of units: {'yes' if constant else 'NO'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    _setup(args.database_url)
+
+    from django.db import connection
+
+    from grids.models import Community, Grid, Subdistrict
+
+    first, last, cases = _span()
+    if not cases:
+        print("No cases: run `python manage.py generate_district` first.")
+        return 2
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
+        f"{cases:,} cases from {first:%Y-%m} to {last:%Y-%m}; "
+        f"{Subdistrict.objects.count()} subdistricts, "
+        f"{Community.objects.count()} communities, {Grid.objects.count()} grids\n"
+    )
+    bench_rollups(first, last, args.runs)
+    client, user = _bench_client()
+    bench_summary(client, user, last, args.runs)
+    bench_query_counts(client, last)
     return 0
 
 
