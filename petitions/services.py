@@ -158,6 +158,35 @@ def _place_of(building: Building | None, community: Community | None) -> dict:
     }
 
 
+def _reporter(name: str, phone: str, is_anonymous: bool) -> dict:
+    """The reporter's name and number, none for an anonymous report; a named
+    report needs a number (said beside the phone field)."""
+    if is_anonymous:
+        return {"reporter_name": "", "reporter_phone": "", "is_anonymous": True}
+    phone = normalize_mobile(phone)
+    if not phone:
+        raise ValidationError(
+            {"reporter_phone": _("Leave a phone number or report anonymously.")}
+        )
+    return {
+        "reporter_name": name.strip(),
+        "reporter_phone": phone,
+        "is_anonymous": False,
+    }
+
+
+def _stamp_new(petition: Petition) -> None:
+    """A provisional number (the real one needs the id), the Open311 client's
+    token, and the deadlines the category sets from now."""
+    now = timezone.now()
+    petition.number = uuid.uuid4().hex[:20]
+    if petition.open311_client_id:
+        petition.open311_token = secrets.token_urlsafe(12)
+    category = petition.category
+    petition.accept_due_at = now + datetime.timedelta(hours=category.accept_hours)
+    petition.resolve_due_at = now + datetime.timedelta(hours=category.resolve_hours)
+
+
 def _insert(petition: Petition, idempotency_key) -> tuple[Petition, bool]:
     """Save a new case; a double tap that won the race returns its case."""
     try:
@@ -204,39 +233,31 @@ def petition_submit(
         existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    texts = {
-        "description": description,
-        "place_detail": place_detail,
-        "reporter_name": reporter_name,
-    }
     _check_submission(
-        category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
+        category=category,
+        is_anonymous=is_anonymous,
+        filed_by=filed_by,
+        texts={
+            "description": description,
+            "place_detail": place_detail,
+            "reporter_name": reporter_name,
+        },
     )
-    now = timezone.now()
     petition = Petition(
-        number=uuid.uuid4().hex[:20],
         idempotency_key=idempotency_key or None,
         category=category,
         description=description.strip(),
         answers=_clean_answers(category, answers or {}, require=filed_by is None),
         **_place_of(building, community),
         place_detail=place_detail.strip(),
-        reporter_name="" if is_anonymous else reporter_name.strip(),
-        reporter_phone="" if is_anonymous else normalize_mobile(reporter_phone),
-        is_anonymous=is_anonymous,
+        **_reporter(reporter_name, reporter_phone, is_anonymous),
         channel=channel,
         filed_by=filed_by,
         open311_client=open311_client,
-        open311_token=secrets.token_urlsafe(12) if open311_client else None,
         latitude=latitude,
         longitude=longitude,
-        accept_due_at=now + datetime.timedelta(hours=category.accept_hours),
-        resolve_due_at=now + datetime.timedelta(hours=category.resolve_hours),
     )
-    if not is_anonymous and not petition.reporter_phone:
-        raise ValidationError(
-            {"reporter_phone": _("Leave a phone number or report anonymously.")}
-        )
+    _stamp_new(petition)
     # The related rows were read by the caller; uniqueness and the table's
     # checks are the database's on insert: one query, not a dozen.
     petition.full_clean(
