@@ -159,3 +159,10 @@ for _kind in (Role.Kind.SUBDISTRICT_STAFF, Role.Kind.DISTRICT_STAFF):
         "stats.add_dashboardtoken",
         "stats.change_dashboardtoken",
     }
+
+# Background work: the district staff are told of dead outbox messages and may
+# look at the outbox and hand them on again (core.OutboxMessageAdmin).
+ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= {
+    "core.view_outboxmessage",
+    "core.change_outboxmessage",
+}
