@@ -170,7 +170,7 @@ if REDIS_URL:
         "visibility_timeout": 2 * 3600,
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -208,7 +208,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work; each entry says when it runs.
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: record that the schedule runs (/healthz reads it).
-    "core-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    "core-heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": env.float("SCHEDULER_HEARTBEAT_SECONDS", default=60.0),
+    },
     # Every 5 minutes: raise overdue reports a level and remind their handlers.
     "petitions-escalate-overdue": {
         "task": "petitions.escalate_overdue",
@@ -324,6 +327,14 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.RolePermissionBackend"]
 NOTIFICATION_BACKENDS = env.list(
     "NOTIFICATION_BACKENDS",
     default=["core.notifications.ConsoleBackend", "core.notifications.EmailBackend"],
+)
+# Seconds after which a message claimed but not sent (its worker died) may be
+# sent by another run: longer than a gateway takes, shorter than the outbox's
+# visibility window, so that the outbox's second run sends it.
+NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=120)
+# JsonLinesBackend writes here.
+NOTIFICATION_FILE = env.str(
+    "NOTIFICATION_FILE", default=str(BASE_DIR / "var" / "notifications.jsonl")
 )
 
 # --- Outbox and health ------------------------------------------------------

@@ -75,5 +75,10 @@ class Migration(migrations.Migration):
             model_name='outboxmessage',
             index=models.Index(condition=models.Q(('dead_at__isnull', True), ('done_at__isnull', True)), fields=['available_at', 'id'], name='outbox_unfinished_idx'),
         ),
+        migrations.AddField(
+            model_name='notification',
+            name='claimed_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='being sent since'),
+        ),
         migrations.RunPython(finish_old_rows, migrations.RunPython.noop),
     ]

@@ -154,17 +154,72 @@ class Process:
                 self.kill()
 
 
+#: Variables of the test run that a started process must not inherit.
+_OWN_VARIABLES = (
+    "DJANGO_",
+    "PYTEST",
+    "CELERY_",
+    "TEST_NOW",
+    "DATABASE_",
+    "REDIS_URL",
+    "NOTIFICATION_",
+    "OUTBOX_",
+    "HEALTH_",
+)
+
+
 def platform_env(**overrides) -> dict:
     """The environment of a worker or relay of the embedded default or a
     deployment: settings from variables, nothing else."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PYTEST", "CELERY_", "TEST_NOW"))
+        if not key.startswith(_OWN_VARIABLES)
     }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "0"})
     env.update({k: str(v) for k, v in overrides.items()})
     return env
+
+
+def database_url_for_tests() -> str:
+    """The URL of the test database, for processes started by a test (which
+    must use ``transactional_db``: they see committed rows only)."""
+    from django.db import connection
+
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    user = config["USER"] or "postgres"
+    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
+    host = config["HOST"] or "127.0.0.1"
+    port = config["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{config['NAME']}"
+
+
+def procfile_command(procfile: str, name: str, env: dict) -> list[str]:
+    """The arguments of process ``name`` in ``procfile`` (relative to the
+    repository), to run with this interpreter: the tests start exactly what
+    serve.sh and a deployment start. ``${NAME:-default}`` takes ``env``."""
+    import re
+    import shlex
+
+    def expand(word: str) -> str:
+        return re.sub(
+            r"\$\{(\w+)(?::-([^}]*))?\}",
+            lambda m: env.get(m[1]) or m[2] or "",
+            word,
+        )
+
+    for line in (ROOT / procfile).read_text().splitlines():
+        key, _, command = line.partition(":")
+        if key.strip() == name and not line.startswith("#"):
+            words = [expand(w) for w in shlex.split(command)]
+            if words[0] == "celery":
+                return ["-m", "celery", *words[1:]]
+            if words[0] == "python":
+                return words[1:]
+            raise AssertionError(f"cannot start {words[0]} from {procfile}")
+    raise AssertionError(f"no process {name!r} in {procfile}")
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = ""):
