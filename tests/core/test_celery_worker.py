@@ -13,9 +13,9 @@ from core.models import Heartbeat, Notification, OutboxMessage
 from petitions.models import Petition
 from tests.core.services import (
     Process,
+    database_url_for_tests,
     platform_env,
     procfile_command,
-    database_url_for_tests,
     wait_for,
 )
 
@@ -43,8 +43,10 @@ def out_of_process(settings):
     same broker as the started processes."""
     from config.celery import app
 
-    saved = app.conf.task_always_eager, app.conf.broker_url, (
-        app.conf.broker_transport_options
+    saved = (
+        app.conf.task_always_eager,
+        app.conf.broker_url,
+        (app.conf.broker_transport_options),
     )
 
     def point(url: str, **options):
@@ -81,7 +83,13 @@ def _sent(path) -> list[str]:
 
 
 def test_embedded_default_does_the_work_after_a_report(
-    client, transactional_db, world, building, category, started, out_of_process,
+    client,
+    transactional_db,
+    world,
+    building,
+    category,
+    started,
+    out_of_process,
     tmp_path,
 ):
     """serve.sh's worker (with its beat) and relay, on a folder broker: a
@@ -106,8 +114,9 @@ def test_embedded_default_does_the_work_after_a_report(
     petition = _report(client, building, category)
     key = f"petition:{petition.pk}:new:{world.users['grid'].pk}"
     wait_for(
-        lambda: Notification.objects.filter(dedupe_key=key, sent_at__isnull=False)
-        .exists(),
+        lambda: Notification.objects.filter(
+            dedupe_key=key, sent_at__isnull=False
+        ).exists(),
         timeout=60,
         what="the grid worker's notification",
     )
@@ -129,7 +138,13 @@ def test_embedded_default_does_the_work_after_a_report(
 
 @pytest.mark.redis
 def test_deployment_worker_does_the_work_through_redis(
-    client, transactional_db, world, building, category, started, out_of_process,
+    client,
+    transactional_db,
+    world,
+    building,
+    category,
+    started,
+    out_of_process,
     tmp_path,
 ):
     """A deployment's worker and relay (deploy/Procfile) through the real

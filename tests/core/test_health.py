@@ -82,9 +82,7 @@ def test_healthz_answers_503_when_the_schedule_never_ran(client, transactional_d
     }
 
 
-def test_healthz_answers_503_when_old_work_is_unfinished(
-    client, alive, pinned_clock
-):
+def test_healthz_answers_503_when_old_work_is_unfinished(client, alive, pinned_clock):
     """An outbox row unfinished for longer than the limit turns it to 503;
     dead rows are counted but left to the admin and the alert."""
     OutboxMessage.objects.create(task_name="core.ping", dead_at=timezone.now())
@@ -132,9 +130,7 @@ def test_healthz_answers_503_when_the_broker_is_down(client, alive, broker_at):
     redis_server_binary() is None and not os.environ.get("CI"),
     reason="SKIPPED: redis-server is not installed",
 )
-def test_healthz_answers_within_a_second_when_redis_is_frozen(
-    client, alive, broker_at
-):
+def test_healthz_answers_within_a_second_when_redis_is_frozen(client, alive, broker_at):
     """A Redis that accepts connections but never answers (SIGSTOP) costs the
     probe at most about a second, and reads as down."""
     with PrivateRedis() as redis_server:

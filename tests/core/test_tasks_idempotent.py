@@ -64,9 +64,8 @@ def _body(world) -> DeliberationBody:
 
 def _meeting(world, starts_in: datetime.timedelta) -> Meeting:
     starts = timezone.now() + starts_in
-    return Meeting.objects.create(
-        body=_body(world), starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
-    )
+    ends = starts + datetime.timedelta(hours=1)
+    return Meeting.objects.create(body=_body(world), starts_at=starts, ends_at=ends)
 
 
 def _activity(world, starts_in: datetime.timedelta) -> Activity:
@@ -88,7 +87,11 @@ def setup_notify_new(world):
 
 def setup_notify_transition(world):
     petition = _handled(world)
-    return {"petition_id": petition.pk, "action": "dispatch", "version": petition.version}
+    return {
+        "petition_id": petition.pk,
+        "action": "dispatch",
+        "version": petition.version,
+    }
 
 
 def setup_notify_escalated(world):
