@@ -40,6 +40,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def broker_reset() -> None:
+    """Drop every pooled broker connection: the next publish connects anew
+    (after a broker error, or when the broker settings changed)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def broker_folders_create() -> None:
     """Create the folders of the filesystem broker (it does not make them)."""
     if not str(app.conf.broker_url).startswith("filesystem://"):

@@ -63,7 +63,7 @@ def outbox_relay(*, limit: int = 100) -> int:
     row the broker refused is due again at once; a row whose task is unknown
     fails like a task that raised.
     """
-    from config.celery import app
+    from config.celery import app, broker_reset
 
     # Outside a worker the tasks modules are not imported yet: load them.
     app.loader.import_default_modules()
@@ -86,6 +86,7 @@ def outbox_relay(*, limit: int = 100) -> int:
         except Exception as exc:  # the broker is down or frozen
             logger.warning("outbox: broker refused message %s: %r", message.pk, exc)
             _release([m.pk for m in claimed[index:]], error=repr(exc))
+            broker_reset()  # the next round connects anew
             break  # the rest would fail the same way
         sent += 1
     return sent

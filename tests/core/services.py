@@ -6,6 +6,7 @@ Ports come from ``PRIVATE_REDIS_PORTS`` (default ``6391-6399``): the first one
 free is taken, so several runs on one machine do not collide.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -179,6 +180,33 @@ def platform_env(**overrides) -> dict:
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "0"})
     env.update({k: str(v) for k, v in overrides.items()})
     return env
+
+
+@contextlib.contextmanager
+def celery_broker(settings, url: str, **options):
+    """Make this test process publish to ``url`` (no in-process tasks), as a
+    web process or relay of a deployment does; restore everything after."""
+    from config.celery import app, broker_reset
+
+    saved = (
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app.conf.task_always_eager,
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = options
+    app.conf.task_always_eager = False
+    broker_reset()
+    try:
+        yield app
+    finally:
+        (
+            app.conf.broker_url,
+            app.conf.broker_transport_options,
+            app.conf.task_always_eager,
+        ) = saved
+        broker_reset()
 
 
 def database_url_for_tests() -> str:

@@ -2,6 +2,7 @@
 a report: the embedded default (a folder as the broker, SQLite or the test's
 PostgreSQL) and a deployment's worker through a real Redis."""
 
+import contextlib
 import json
 import os
 import uuid
@@ -13,6 +14,7 @@ from core.models import Heartbeat, Notification, OutboxMessage
 from petitions.models import Petition
 from tests.core.services import (
     Process,
+    celery_broker,
     database_url_for_tests,
     platform_env,
     procfile_command,
@@ -41,25 +43,10 @@ def started(tmp_path):
 def out_of_process(settings):
     """Make this process a web process of the stack: no in-process tasks, the
     same broker as the started processes."""
-    from config.celery import app
-
-    saved = (
-        app.conf.task_always_eager,
-        app.conf.broker_url,
-        (app.conf.broker_transport_options),
-    )
-
-    def point(url: str, **options):
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        app.conf.task_always_eager = False
-        app.conf.broker_url = url
-        app.conf.broker_transport_options = options
-        app.pool.force_close_all()
-
-    yield point
-    app.conf.task_always_eager, app.conf.broker_url = saved[:2]
-    app.conf.broker_transport_options = saved[2]
-    app.pool.force_close_all()
+    with contextlib.ExitStack() as stack:
+        yield lambda url, **options: stack.enter_context(
+            celery_broker(settings, url, **options)
+        )
 
 
 def _report(client, building, category):

@@ -4,6 +4,7 @@ The checks run in threads with connections of their own, so these tests use
 committed data (``transactional_db``).
 """
 
+import contextlib
 import datetime
 import os
 import signal
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from core import views
 from core.models import Heartbeat, OutboxMessage
-from tests.core.services import PrivateRedis, redis_server_binary
+from tests.core.services import PrivateRedis, celery_broker, redis_server_binary
 
 
 @pytest.fixture
@@ -27,19 +28,10 @@ def alive(transactional_db):
 @pytest.fixture
 def broker_at(settings):
     """Point Celery at another broker URL, out of in-process mode."""
-    from config.celery import app
-
-    saved = app.conf.broker_url, app.conf.broker_transport_options
-
-    def point(url: str, **options):
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        app.conf.broker_url = url
-        app.conf.broker_transport_options = options
-        app.pool.force_close_all()
-
-    yield point
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    app.pool.force_close_all()
+    with contextlib.ExitStack() as stack:
+        yield lambda url, **options: stack.enter_context(
+            celery_broker(settings, url, **options)
+        )
 
 
 def test_healthz_reports_every_part_when_all_is_well(client, alive):

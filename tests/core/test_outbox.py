@@ -12,6 +12,7 @@ from core import outbox
 from core.models import Heartbeat, Notification, OutboxMessage
 from core.outbox import outbox_enqueue, outbox_relay
 from core.tasks import ping_task
+from tests.core.services import celery_broker
 
 
 @pytest.fixture
@@ -32,13 +33,8 @@ def failing_ping(monkeypatch):
 @pytest.fixture
 def broker_out_of_process(settings):
     """Hand rows to an in-memory broker that no worker reads (a lost message)."""
-    from config.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, "memory://"
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    with celery_broker(settings, "memory://") as app:
+        yield app
 
 
 def _worker_runs(message: OutboxMessage):
