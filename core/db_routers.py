@@ -24,6 +24,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if (
             model._meta.label in REPLICA_READ_MODELS
+            and settings.DATABASE_REPLICA_URL
             and REPLICA in settings.DATABASES
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):

@@ -24,3 +24,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
+# The replica of a test run is the test database itself. The router sends
+# roll-up reads there only when DATABASE_REPLICA_URL is set, which the tests of
+# the router do (tests/core/test_db_router.py).
+DATABASE_REPLICA_URL = ""
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {"MIRROR": "default"},
+}
