@@ -7,14 +7,18 @@ thread of its own and counts as failed when it has not answered within
 ``HEALTH_CHECK_TIMEOUT``, so a frozen Redis or database never holds the probe.
 """
 
+import sys
 import threading
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Min
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -144,3 +148,25 @@ def healthz(request):
         {"status": "ok" if ok else "degraded", **parts},
         status=200 if ok else 503,
     )
+
+
+def server_error(request):
+    """Answer 503 and "try again" when the database could not be reached (a
+    restart or a failover is a pause, not a fault of the server); anything
+    else is Django's plain 500. Reads nothing from the database."""
+    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    message = _("The service is briefly unavailable. Please try again in a minute.")
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse(
+            {"code": "unavailable", "message": message, "details": {}}, status=503
+        )
+    else:
+        response = HttpResponse(
+            '<!doctype html><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>503</title><p>{escape(message)}</p>",
+            status=503,
+        )
+    response["Retry-After"] = "10"
+    return response

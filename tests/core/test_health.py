@@ -176,3 +176,32 @@ def test_healthz_answers_within_a_second_when_the_database_hangs(
 def test_healthz_accepts_only_get(client, db, method):
     """Probes read; anything else is refused."""
     assert getattr(client, method)("/healthz").status_code == 405
+
+
+def test_database_unavailable_answers_503_not_500(client, world, monkeypatch):
+    """A page or API call that meets a database that cannot be reached (a
+    restart, a failover) answers 503 with Retry-After, not a server error."""
+    from django.db import OperationalError
+
+    def unreachable(**kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr("petitions.selectors.petition_by_token", unreachable)
+    monkeypatch.setattr("petitions.open311.views.category_list", unreachable)
+    client.raise_request_exception = False
+    page = client.get("/track/abcdefghijklmnopqrstuvwxyz/")
+    assert page.status_code == 503 and page["Retry-After"] == "10"
+    api = client.get("/open311/v2/services.json")
+    assert api.status_code == 503
+    assert api.json()["code"] == "unavailable"
+
+
+def test_other_errors_stay_server_errors(client, world, monkeypatch):
+    """Only an unreachable database is a 503; a bug is still a 500."""
+
+    def broken(**kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr("petitions.selectors.petition_by_token", broken)
+    client.raise_request_exception = False
+    assert client.get("/track/abcdefghijklmnopqrstuvwxyz/").status_code == 500
