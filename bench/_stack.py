@@ -84,6 +84,11 @@ class Supervised:
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
+    def resume(self):
+        """Start a process stopped on purpose (not counted as a restart)."""
+        self.start()
+        self.paused = False
+
     def tick(self):
         """Restart the process if it stopped (called by the supervisor)."""
         if not self.paused and not self.alive():
