@@ -70,6 +70,7 @@ def _sent(path) -> list[str]:
 
 
 def test_embedded_default_does_the_work_after_a_report(
+    wall_clock,
     client,
     transactional_db,
     world,
@@ -125,6 +126,7 @@ def test_embedded_default_does_the_work_after_a_report(
 
 @pytest.mark.redis
 def test_deployment_worker_does_the_work_through_redis(
+    wall_clock,
     client,
     transactional_db,
     world,

@@ -88,7 +88,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(transactional_db, tmp_path, settings):
+def stack(transactional_db, tmp_path, settings, wall_clock):
     """The stack, with this test process as its web process (no in-process
     tasks: reports only write their outbox rows)."""
     stack = Stack(tmp_path)
