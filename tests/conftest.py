@@ -9,6 +9,7 @@ Each grid has one building, one unit and two households with one resident each.
 
 import datetime
 import os
+import pathlib
 import shutil
 from dataclasses import dataclass, field
 
@@ -63,6 +64,20 @@ def pytest_collection_modifyitems(config, items):
                     "redis-server"
                 )
             )
+
+
+def pytest_unconfigure(config):
+    """Remove what SQLite leaves beside the file test database (its WAL and
+    shared-memory files outlive a connection a thread did not close)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if name and database["ENGINE"].endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            pathlib.Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @dataclass

@@ -280,3 +280,23 @@ def test_outbox_backoff_doubles_up_to_the_cap(settings):
     waits = [outbox.outbox_backoff(n).total_seconds() for n in range(1, 12)]
     assert waits[:5] == [10, 20, 40, 80, 160]
     assert waits[-1] == 3600
+
+
+def test_outbox_admin_list_reads_as_many_queries_for_many_rows(world, client):
+    """The outbox list costs the same number of queries for 2 rows as for 40."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["district"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/core/outboxmessage/").status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        outbox_enqueue("core.ping", value="x")
+    few = queries()
+    for _ in range(38):
+        outbox_enqueue("core.ping", value="x")
+    assert queries() == few
