@@ -96,7 +96,13 @@ class OutboxMessage(models.Model):
                 fields=["available_at", "id"],
                 condition=models.Q(done_at__isnull=True, dead_at__isnull=True),
                 name="outbox_unfinished_idx",
-            )
+            ),
+            # Dead rows: few, counted by /healthz on every probe.
+            models.Index(
+                fields=["dead_at"],
+                condition=models.Q(dead_at__isnull=False),
+                name="outbox_dead_idx",
+            ),
         ]
 
     def __str__(self):

@@ -298,6 +298,15 @@ def outbox_alert_dead(message: OutboxMessage) -> int:
     return told
 
 
+def outbox_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete rows done more than ``OUTBOX_KEEP_DONE_DAYS`` ago; return how many.
+    Unfinished and dead rows stay."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=settings.OUTBOX_KEEP_DONE_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(done_at__lt=limit).delete()
+    return deleted
+
+
 def heartbeat_record(name: str, *, detail: str = "") -> None:
     """Record that background process ``name`` is alive now."""
     Heartbeat.objects.update_or_create(

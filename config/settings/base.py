@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.heartbeat",
         "schedule": env.float("SCHEDULER_HEARTBEAT_SECONDS", default=60.0),
     },
+    # Nightly at 03:10: delete outbox rows done more than OUTBOX_KEEP_DONE_DAYS ago.
+    "core-outbox-purge": {
+        "task": "core.outbox_purge",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Every 5 minutes: raise overdue reports a level and remind their handlers.
     "petitions-escalate-overdue": {
         "task": "petitions.escalate_overdue",
@@ -348,6 +353,8 @@ OUTBOX_VISIBILITY_TIMEOUT = env.int("OUTBOX_VISIBILITY_TIMEOUT", default=300)
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=10)
 OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
 OUTBOX_GIVE_UP_AFTER = env.int("OUTBOX_GIVE_UP_AFTER", default=24 * 3600)
+# Done rows are deleted after this many days (nightly); the others stay.
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=30)
 # /healthz answers 503 when the relay has not finished a round, the schedule
 # has not run, or the oldest unfinished outbox row has waited longer than this.
 HEALTH_RELAY_MAX_AGE = env.int("HEALTH_RELAY_MAX_AGE", default=60)

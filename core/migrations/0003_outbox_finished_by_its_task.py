@@ -75,6 +75,10 @@ class Migration(migrations.Migration):
             model_name='outboxmessage',
             index=models.Index(condition=models.Q(('dead_at__isnull', True), ('done_at__isnull', True)), fields=['available_at', 'id'], name='outbox_unfinished_idx'),
         ),
+        migrations.AddIndex(
+            model_name='outboxmessage',
+            index=models.Index(condition=models.Q(('dead_at__isnull', False)), fields=['dead_at'], name='outbox_dead_idx'),
+        ),
         migrations.AddField(
             model_name='notification',
             name='claimed_at',

@@ -300,3 +300,24 @@ def test_outbox_admin_list_reads_as_many_queries_for_many_rows(world, client):
     for _ in range(38):
         outbox_enqueue("core.ping", value="x")
     assert queries() == few
+
+
+def test_outbox_purge_deletes_only_rows_done_long_ago(db, settings):
+    """Rows done over 30 days ago go; recent, unfinished and dead rows stay."""
+    settings.OUTBOX_KEEP_DONE_DAYS = 30
+    now = timezone.now()
+    old = OutboxMessage.objects.create(
+        task_name="core.ping", done_at=now - datetime.timedelta(days=31)
+    )
+    kept = [
+        OutboxMessage.objects.create(
+            task_name="core.ping", done_at=now - datetime.timedelta(days=29)
+        ),
+        OutboxMessage.objects.create(task_name="core.ping"),
+        OutboxMessage.objects.create(
+            task_name="core.ping", dead_at=now - datetime.timedelta(days=90)
+        ),
+    ]
+    assert outbox.outbox_purge() == 1
+    assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+    assert OutboxMessage.objects.count() == len(kept)

@@ -202,12 +202,23 @@ def setup_nothing(world):
     return {}
 
 
+def setup_outbox_purge(world):
+    from core.models import OutboxMessage
+
+    OutboxMessage.objects.create(
+        task_name="core.ping",
+        done_at=timezone.now() - datetime.timedelta(days=31),
+    )
+    return {}
+
+
 #: Every task the platform registers, with what gives it work to do. A task
 #: added to the platform fails ``test_every_registered_task_is_listed`` until
 #: it is listed here.
 TASKS = {
     "core.ping": (setup_nothing, False),  # answers, changes nothing
     "core.heartbeat": (setup_nothing, True),
+    "core.outbox_purge": (setup_outbox_purge, True),
     "petitions.notify_new": (setup_notify_new, True),
     "petitions.notify_transition": (setup_notify_transition, True),
     "petitions.notify_escalated": (setup_notify_escalated, True),
