@@ -8,6 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.api.root import ApiRootApi
 from core.views import healthz
 
+# A database that cannot be reached answers 503 "try again", not 500.
+handler500 = "core.views.server_error"
+
 admin.site.site_header = _("Red-property governance platform")
 admin.site.site_title = _("Red-property governance")
 admin.site.index_title = _("Community work")

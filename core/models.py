@@ -80,34 +80,92 @@ class AuditEvent(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """Work to hand to Celery, written in the same transaction as the change.
+    """Work to run after a change, written in the same transaction as the change.
 
     A request never talks to the broker: it writes a row here, and the relay
-    (``manage.py outbox_relay``, or in-process with the embedded default) hands
-    it on. If the broker is down, rows wait; nothing is lost.
+    (``manage.py outbox_relay``) hands it to Celery. The row is finished when
+    its task has done the work (``done_at``), not when the broker took it: a
+    row handed on and not finished within the visibility window is handed on
+    again, a failed task is retried with growing delays, and a row that still
+    fails after ``OUTBOX_GIVE_UP_AFTER`` is dead (``dead_at``) until staff retry
+    it from the admin. Tasks are idempotent, so a second run changes nothing.
     """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        HANDED_ON = "handed_on", _("handed on")
+        RETRYING = "retrying", _("failed, will retry")
+        DONE = "done", _("done")
+        DEAD = "dead", _("dead")
 
     task_name = models.CharField(_("task"), max_length=100)
     kwargs = models.JSONField(_("arguments"), default=dict)
+    dedupe_key = models.CharField(
+        _("key"), max_length=150, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    available_at = models.DateTimeField(_("next hand-on at"), default=timezone.now)
     dispatched_at = models.DateTimeField(_("handed on at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    dead_at = models.DateTimeField(_("dead since"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         ordering = ["id"]
         indexes = [
+            # The relay's and /healthz's question: unfinished rows, by when due.
             models.Index(
-                fields=["id"],
-                condition=models.Q(dispatched_at__isnull=True),
-                name="outbox_pending_idx",
-            )
+                fields=["available_at", "id"],
+                condition=models.Q(done_at__isnull=True, dead_at__isnull=True),
+                name="outbox_unfinished_idx",
+            ),
+            # Dead rows: few, counted by /healthz on every probe.
+            models.Index(
+                fields=["dead_at"],
+                condition=models.Q(dead_at__isnull=False),
+                name="outbox_dead_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.task_name} {self.kwargs}"
+
+    @property
+    def state(self) -> str:
+        if self.done_at:
+            return self.State.DONE
+        if self.dead_at:
+            return self.State.DEAD
+        if self.dispatched_at:
+            return self.State.HANDED_ON
+        if self.failing_since:
+            return self.State.RETRYING
+        return self.State.WAITING
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved that it runs (read by /healthz)."""
+
+    class Name(models.TextChoices):
+        RELAY = "relay", _("outbox relay")
+        SCHEDULER = "scheduler", _("schedule (beat)")
+
+    name = models.CharField(
+        _("name"), max_length=20, choices=Name.choices, primary_key=True
+    )
+    at = models.DateTimeField(_("at"))
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Notification(models.Model):
@@ -126,6 +184,7 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

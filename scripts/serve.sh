@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Set up and run the platform on its embedded default: SQLite, Celery tasks
-# in-process, demo data loaded. Safe to run again: every step is idempotent.
+# Set up and run the platform on its embedded default: SQLite, a folder as the
+# Celery broker, demo data loaded; then the web server, a Celery worker with
+# its beat schedule and the outbox relay (Procfile, run by honcho; Ctrl-C stops
+# all three). Safe to run again: every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -17,5 +19,9 @@ cat <<TXT
   Dashboard       http://127.0.0.1:8000/stats/dashboard/   (with the staff logins above)
   Health          http://127.0.0.1:8000/healthz
 
+  Background work: a Celery worker with its beat schedule (escalation,
+  reminders, auto-close, statistics every 5 minutes) and the outbox relay run
+  beside the web server.
+
 TXT
-exec python manage.py runserver 127.0.0.1:8000
+exec honcho start -f Procfile

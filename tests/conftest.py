@@ -9,6 +9,7 @@ Each grid has one building, one unit and two households with one resident each.
 
 import datetime
 import os
+import pathlib
 import shutil
 from dataclasses import dataclass, field
 
@@ -43,16 +44,40 @@ def pinned_clock():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip browser and Redis tests where their service is missing, loudly, and
-    fail them instead under CI, where a missing service is a broken machine."""
+    """Skip browser, Redis and fault tests where their service is missing,
+    loudly, and fail them instead under CI, where a missing service is a broken
+    machine (the fault tests then say what they miss)."""
     in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     redis_url = os.environ.get("REDIS_URL")
+    postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
+    redis_server = shutil.which("redis-server")
     for item in items:
         if "browser" in item.keywords and not chromium and not in_ci:
             item.add_marker(pytest.mark.skip(reason="SKIPPED browser: no chromium"))
         if "redis" in item.keywords and not redis_url and not in_ci:
             item.add_marker(pytest.mark.skip(reason="SKIPPED redis: REDIS_URL unset"))
+        if "faults" in item.keywords and not (postgres and redis_server) and not in_ci:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="SKIPPED faults: need DATABASE_URL=postgres://… and "
+                    "redis-server"
+                )
+            )
+
+
+def pytest_unconfigure(config):
+    """Remove what SQLite leaves beside the file test database (its WAL and
+    shared-memory files outlive a connection a thread did not close)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if name and database["ENGINE"].endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            pathlib.Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @dataclass

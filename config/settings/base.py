@@ -81,6 +81,39 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A persistent connection is checked before a request reuses it, so that no
+# request fails after PostgreSQL restarted or its backends were terminated.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default has several writers at once (web, worker, relay):
+    # WAL lets readers run beside the writer, the busy timeout makes a writer
+    # wait for the lock instead of failing, and IMMEDIATE transactions take
+    # the write lock at BEGIN, so that no transaction fails halfway when it
+    # turns from reading to writing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        }
+    )
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Fail fast on a server that does not answer (libpq's minimum is 2 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+
+# A read replica of PostgreSQL (streaming replication) for the statistics API
+# and dashboards: their roll-up reads go there (core/db_routers.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests use the primary's test database for the replica as well.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------
@@ -117,24 +150,73 @@ STORAGES = {
 }
 
 # --- Celery -----------------------------------------------------------------
-# Without REDIS_URL every task runs in-process at .delay() time: the embedded
-# default needs no broker. With REDIS_URL the same code goes through Redis.
+# With REDIS_URL, Redis is the broker. Without it (the embedded default) the
+# broker is a folder: kombu's filesystem transport needs no server, and a real
+# worker with its beat runs beside the web process (Procfile, scripts/serve.sh).
+# No result backend: no code reads a task's return value.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_DIR = Path(
+    env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "broker"))
+)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A frozen Redis must hold neither the relay nor a worker for long.
+        "socket_timeout": 2,
+        "socket_connect_timeout": 1,
+        # A message taken but not acknowledged (acks_late) goes back to the
+        # queue after this long: longer than the longest task may run
+        # (CELERY_TASK_TIME_LIMIT and the annotations below).
+        "visibility_timeout": 2 * 3600,
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "polling_interval": 0.5,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_IGNORE_RESULT = not REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-# A frozen Redis must not hang the relay or a worker forever.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 3}
+# A task is acknowledged when it has run, not when a worker took it; a worker
+# process that dies mid-task puts its message back. Outbox work is finished by
+# the task itself (core/outbox.py), so nothing relies on the broker alone.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Every task ends within 15 minutes; the nightly rebuild of thirteen months
+# may take an hour on a large district. Redis' visibility timeout is longer.
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_ANNOTATIONS = {
+    "stats.rebuild_recent": {"soft_time_limit": 59 * 60, "time_limit": 60 * 60},
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# Never give up reconnecting: a worker outlives any Redis outage.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The folder broker is polled; remote control would only add polling.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(REDIS_URL)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work; each entry says when it runs.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute: record that the schedule runs (/healthz reads it).
+    "core-heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": env.float("SCHEDULER_HEARTBEAT_SECONDS", default=60.0),
+    },
+    # Nightly at 03:10: delete outbox rows done more than OUTBOX_KEEP_DONE_DAYS ago.
+    "core-outbox-purge": {
+        "task": "core.outbox_purge",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Every 5 minutes: raise overdue reports a level and remind their handlers.
     "petitions-escalate-overdue": {
         "task": "petitions.escalate_overdue",
@@ -251,6 +333,35 @@ NOTIFICATION_BACKENDS = env.list(
     "NOTIFICATION_BACKENDS",
     default=["core.notifications.ConsoleBackend", "core.notifications.EmailBackend"],
 )
+# Seconds after which a message claimed but not sent (its worker died) may be
+# sent by another run: longer than a gateway takes, shorter than the outbox's
+# visibility window, so that the outbox's second run sends it.
+NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=120)
+# JsonLinesBackend writes here.
+NOTIFICATION_FILE = env.str(
+    "NOTIFICATION_FILE", default=str(BASE_DIR / "var" / "notifications.jsonl")
+)
+
+# --- Outbox and health ------------------------------------------------------
+# Seconds. Work written to core.OutboxMessage is finished when its task has
+# run. A row handed on but not finished within the visibility window is handed
+# on again (the broker lost it, or the worker died); longer than any outbox
+# task takes. A failed task is retried after 10 s, 20 s, 40 s … at most an hour
+# apart; a row still failing a day after its first failure is dead: listed in
+# the admin with its error, and the district staff are told.
+OUTBOX_VISIBILITY_TIMEOUT = env.int("OUTBOX_VISIBILITY_TIMEOUT", default=300)
+OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=10)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
+OUTBOX_GIVE_UP_AFTER = env.int("OUTBOX_GIVE_UP_AFTER", default=24 * 3600)
+# Done rows are deleted after this many days (nightly); the others stay.
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=30)
+# /healthz answers 503 when the relay has not finished a round, the schedule
+# has not run, or the oldest unfinished outbox row has waited longer than this.
+HEALTH_RELAY_MAX_AGE = env.int("HEALTH_RELAY_MAX_AGE", default=60)
+HEALTH_SCHEDULER_MAX_AGE = env.int("HEALTH_SCHEDULER_MAX_AGE", default=15 * 60)
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=15 * 60)
+# No check of /healthz takes longer than this (seconds).
+HEALTH_CHECK_TIMEOUT = 1.0
 
 # --- Resident reports -------------------------------------------------------
 # Days a resolved case waits for the resident before it closes by itself.

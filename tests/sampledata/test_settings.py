@@ -23,6 +23,8 @@ def _probe(settings_module: str) -> str:
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DJANGO_SECRET_KEY": "probe-only-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "example.org",
+        # Production needs a broker to start; nothing connects to it here.
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9",
     }
     result = subprocess.run(  # noqa: S603 - our interpreter, our code
         [sys.executable, "-c", PROBE],

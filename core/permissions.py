@@ -1,0 +1,13 @@
+"""What each role may do with the platform's own tables (gathered by
+``grids.permissions.role_permissions``): the district staff are told of dead
+outbox messages and may look at the outbox and hand them on again
+(``core.admin.OutboxMessageAdmin``)."""
+
+from grids.models import Role
+
+ROLE_PERMISSIONS = {
+    Role.Kind.DISTRICT_STAFF: {
+        "core.view_outboxmessage",
+        "core.change_outboxmessage",
+    }
+}
