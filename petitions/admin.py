@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.scrub import scrub
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
 from grids.models import Building, Compound, Person, Role
 from grids.scoping import scope_queryset
@@ -135,12 +136,22 @@ class EventInline(ReadOnlyInline):
         "action_display",
         "from_display",
         "to_display",
-        "note",
+        "note_display",
         "is_public",
     )
     readonly_fields = fields
     view_permission = "petitions.view_petition"  # part of the case
     verbose_name_plural = gettext_lazy("timeline")
+
+    def get_queryset(self, request):
+        # PetitionAdmin.get_object has decided, for this request, whether the
+        # reader may see the reporter's contact; notes follow the same rule.
+        visible = getattr(request, "petition_contact_visible", False)
+        return super().get_queryset(request).annotate(contact_visible=Value(visible))
+
+    @admin.display(description=gettext_lazy("note"))
+    def note_display(self, obj):
+        return obj.note if getattr(obj, "contact_visible", False) else scrub(obj.note)
 
     @admin.display(description=gettext_lazy("action"))
     def action_display(self, obj):
@@ -208,7 +219,7 @@ class PetitionAdmin(ScopedModelAdmin):
         "number",
         "status",
         "category",
-        "description",
+        "description_display",
         "answers",
         "community",
         "grid",
@@ -268,7 +279,16 @@ class PetitionAdmin(ScopedModelAdmin):
             obj.contact_visible = selectors.petition_contact_visible(
                 user=request.user, petition=obj
             )
+            request.petition_contact_visible = obj.contact_visible
         return obj
+
+    @admin.display(description=gettext_lazy("description"))
+    def description_display(self, obj):
+        # Residents type their numbers into the text: only those who may see
+        # the reporter's contact read them.
+        if getattr(obj, "contact_visible", False):
+            return obj.description
+        return scrub(obj.description)
 
     @admin.display(description=gettext_lazy("Place"))
     def place_display(self, obj):

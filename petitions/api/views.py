@@ -8,13 +8,14 @@ caller handles the case.
 import django_filters
 import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.filters import BoundedDateTimeFilter, IdFilter
+from core.scrub import scrub
 from grids.models import Building, Person
 from grids.scoping import scope_queryset
 
@@ -59,6 +60,7 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
     handler = serializers.CharField(source="handler.name", default=None)
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField()
 
     class Meta:
@@ -109,6 +111,12 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
             return petition.reporter_phone
         return petition.masked_reporter_phone
 
+    def get_description(self, petition) -> str:
+        # Numbers typed into the text are the reporter's contact too.
+        if self._visible(petition):
+            return petition.description
+        return scrub(petition.description)
+
 
 class EventOutputSerializer(serializers.Serializer):
     action = serializers.CharField()
@@ -121,7 +129,7 @@ class EventOutputSerializer(serializers.Serializer):
 
 
 class PetitionDetailOutputSerializer(PetitionOutputSerializer):
-    timeline = EventOutputSerializer(source="events", many=True)
+    timeline = serializers.SerializerMethodField()
     answers = serializers.JSONField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -132,6 +140,14 @@ class PetitionDetailOutputSerializer(PetitionOutputSerializer):
             "allowed_actions",
             "timeline",
         ]
+
+    @extend_schema_field(EventOutputSerializer(many=True))
+    def get_timeline(self, petition) -> list:
+        events = EventOutputSerializer(petition.events.all(), many=True).data
+        if not self._visible(petition):
+            for event in events:
+                event["note"] = scrub(event["note"])
+        return events
 
     def get_allowed_actions(self, petition) -> list[str]:
         return [a for a in STAFF_ACTIONS if petition.status in TRANSITIONS[a].sources]

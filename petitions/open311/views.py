@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from core.phones import mask_mobiles_in
+from core.scrub import scrub
 from grids.models import Building, Community
 from petitions.models import (
     Category,
@@ -274,7 +274,7 @@ def _service_request(request: HttpRequest, petition: Petition) -> dict:
         "service_name": petition.category.name,
         "service_code": petition.category.code,
         # Public output: numbers a resident typed into the text are masked.
-        "description": mask_mobiles_in(petition.description),
+        "description": scrub(petition.description),
         "agency_responsible": petition.community.name,
         "service_notice": "",
         "requested_datetime": _w3c(petition.created_at),
