@@ -179,6 +179,64 @@ CELERY_BEAT_SCHEDULE: dict = {
     "volunteers-stock": {"task": "volunteers.alert_stock", "schedule": 86400.0},
 }
 
+# --- Cache and rate limits -------------------------------------------------
+# Rate-limit counters must be shared by every process that serves requests.
+# With REDIS_URL the cache is Redis (atomic counters; its own database number
+# by CACHE_REDIS_URL if you want one). The embedded default runs web, worker
+# and relay as separate processes on one machine: a file cache under var/
+# works across them without a server, and, unlike DatabaseCache, adds no
+# writers to SQLite's single write lock and needs no createcachetable step.
+# Its counters are not atomic across processes, so a burst that races may
+# count a few hits fewer; the deployment's Redis counts exactly.
+VAR_DIR = Path(env.str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "rp",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# The proxy header that carries the client's address (e.g. HTTP_X_REAL_IP
+# behind nginx); empty: REMOTE_ADDR. Rate limits and lockouts count by it.
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# Anonymous writes, per client address ("ip"), per phone posted ("phone") and
+# per key ("key": a tracking link, a meeting's or activity's code, an Open311
+# key). "10/m" is ten in a calendar minute. A whole estate may share one
+# address behind a carrier's NAT, so the per-address limits leave room for a
+# busy evening; per-phone limits stop one number being used over and over.
+RATE_LIMITS = {
+    # Report form: a resident reports a few problems at most in a minute.
+    "report": {"ip": ["10/m", "60/h"], "phone": ["5/h", "20/d"]},
+    # Tracking page: confirm, rate or reopen one case.
+    "track": {"ip": ["20/m"], "key": ["10/h"]},
+    # Meeting sign-in by the QR code in the room: a whole room signs in.
+    "meeting_sign_in": {"ip": ["60/m"], "phone": ["5/h"]},
+    # Proposals to the community and support for them.
+    "proposal": {"ip": ["5/m", "20/h"], "phone": ["5/d"]},
+    "proposal_support": {"ip": ["30/m", "200/h"], "phone": ["30/h"]},
+    # Activities: sign up, cancel, check in and out.
+    "activity": {"ip": ["30/m", "200/h"], "phone": ["20/h"]},
+    # Micro-wishes and the two-way lists: post, claim, fulfil.
+    "wish": {"ip": ["10/m", "60/h"], "phone": ["10/h"]},
+    # 双报到: an in-service party member registers once.
+    "registration": {"ip": ["5/m", "20/h"], "phone": ["5/d"]},
+    # Open311 filing, per client key and per address.
+    "open311": {"key": ["60/m", "2000/d"], "ip": ["120/m"]},
+}
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
