@@ -1,8 +1,6 @@
 """Staff admin of resident reports: work list, case page with its timeline and
 next step, filing on a resident's behalf, and QR sheets for buildings."""
 
-import secrets
-
 import qrcode
 import qrcode.image.svg
 from django.contrib import admin, messages
@@ -20,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import ApplicationError
 from core.scrub import scrub
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
-from grids.models import Building, Compound, Person, Role
+from grids.models import Building, Community, Compound, Person, Role
 from grids.scoping import scope_queryset
 
 from . import selectors, services
@@ -35,6 +33,7 @@ from .models import (
     PetitionPhoto,
     ReplyTemplate,
 )
+from .open311 import services as open311_services
 from .workflow import TRANSITIONS
 
 EVENT_LABELS = {
@@ -82,13 +81,75 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Client)
 class Open311ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "created_at")
-    readonly_fields = ("api_key",)
+    """Clients that file cases through Open311, each bound to communities. The
+    key is shown once, when the client or a new key is made."""
+
+    list_display = ("name", "prefix", "is_active", "last_used_at", "created_at")
+    readonly_fields = ("prefix", "last_used_at", "created_at")
+    filter_horizontal = ("communities",)
+    actions = ["new_key"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "communities")
+        return ("name", "communities", "is_active", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "name") if obj else self.readonly_fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "communities":
+            kwargs["queryset"] = scope_queryset(
+                Community.objects.select_related("subdistrict"), request.user
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not obj.api_key:
-            obj.api_key = secrets.token_urlsafe(32)
-        super().save_model(request, obj, form, change)
+        # Communities are set by the service in save_related.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        communities = form.cleaned_data["communities"]
+        if change:
+            open311_services.open311_client_update(
+                client=form.instance,
+                communities=communities,
+                is_active=form.cleaned_data["is_active"],
+                actor=request.user,
+            )
+            return
+        client, key = open311_services.open311_client_create(
+            name=form.cleaned_data["name"], communities=communities, actor=request.user
+        )
+        form.instance.pk = client.pk
+        self._show_key(request, client, key)
+
+    def _show_key(self, request, client, key):
+        self.message_user(
+            request,
+            _(
+                "The key of “%(name)s” is %(key)s — copy it now: it is not shown "
+                "again. Send it as the header “X-API-Key: <key>” (or the api_key "
+                "parameter)."
+            )
+            % {"name": client.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Make a new key (the old one stops working)"),
+        permissions=["change"],
+    )
+    def new_key(self, request, queryset):
+        for client in queryset:
+            key = open311_services.open311_client_new_key(
+                client=client, actor=request.user
+            )
+            self._show_key(request, client, key)
+
+    def has_delete_permission(self, request, obj=None):
+        # Cases keep the client that filed them; stop a client instead.
+        return False
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -1,13 +1,12 @@
 """Demo data of resident reports: the seeds' categories, departments, reply
 templates, one Open311 client and a few cases in every state. Idempotent."""
 
-import secrets
-
 from django.db import transaction
 
 from grids.models import Building, Community, Person, Role
 
 from .models import Category, Department, Open311Client, Petition, ReplyTemplate
+from .open311.services import open311_client_create
 from .services import petition_submit, petition_transition
 
 G, P, C = Category.Handler.GRID, Category.Handler.PROPERTY, Category.Handler.COMMUNITY
@@ -66,10 +65,21 @@ def demo_seed() -> dict:
         Department.objects.get_or_create(name=name)
     for title, text in TEMPLATES:
         ReplyTemplate.objects.get_or_create(title=title, defaults={"text": text})
-    client, _created = Open311Client.objects.get_or_create(
-        name=DEMO_CLIENT, defaults={"api_key": secrets.token_urlsafe(32)}
-    )
     community = Community.objects.filter(name="端庄社区").first()
+    # Only a hash of a key is stored: the key is printed on the run that makes
+    # the client; later runs change nothing and say where to get a new one.
+    client = Open311Client.objects.filter(name=DEMO_CLIENT).first()
+    if client is None:
+        client, api_key = open311_client_create(
+            name=DEMO_CLIENT, communities=[community] if community else []
+        )
+        made["open311 clients"] = 1
+        note = f"Open311 demo client “{client.name}” api_key: {api_key}"
+    else:
+        note = (
+            f"Open311 demo client “{client.name}”: its key was printed when it "
+            "was made; admin → Open311 clients → “Make a new key” for another"
+        )
     if (
         community is not None
         and not Petition.objects.filter(community=community).exists()
@@ -77,7 +87,7 @@ def demo_seed() -> dict:
         made["cases"] = _demo_cases(community)
     return {
         **made,
-        "notes": [f"Open311 demo client “{client.name}” api_key: {client.api_key}"],
+        "notes": [note],
     }
 
 
