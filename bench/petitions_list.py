@@ -498,16 +498,16 @@ def install_bench_urls() -> None:
 
 def make_client():
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import api_token_create
 
     user = User.objects.get(username=STAFF_LOGIN)
-    token, _ = Token.objects.get_or_create(user=user)
+    _token, key = api_token_create(user=user, name="bench")
     # "localhost" is in the default ALLOWED_HOSTS; "testserver" is not.
     return Client(
         SERVER_NAME="localhost",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
         HTTP_ACCEPT="application/json",
     )
 

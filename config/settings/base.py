@@ -5,6 +5,7 @@ django-environ: ``DATABASE_URL`` and ``REDIS_URL`` switch the embedded defaults
 (SQLite, in-process tasks) to PostgreSQL and Redis with no code change.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -28,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,7 +54,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +99,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Lockout (django-axes) -------------------------------------------------
+# Five wrong passwords for one username from one address lock that pair out
+# for 30 minutes (a failure during the lockout starts the 30 minutes again);
+# a right password resets the count. The admin login and API tokens are both
+# covered; staff unlock in the admin (Axes → access attempts: delete the row).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("AXES_COOLOFF_MINUTES", default=30)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# The failure log keeps every wrong attempt; the attempts table is enough.
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# --- Sessions ---------------------------------------------------------------
+# Staff sessions end after 30 minutes without a request and 12 hours after
+# login whatever happens (core.middleware.SessionTimeoutMiddleware). The last
+# request is noted at most once a minute, so that reading pages does not write
+# the session every time.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- API tokens -------------------------------------------------------------
+# Tokens are stored hashed (accounts.ApiToken) and expire this many months
+# after they are made unless staff choose an earlier day.
+API_TOKEN_LIFETIME_MONTHS = env.int("API_TOKEN_LIFETIME_MONTHS", default=6)
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -241,8 +277,18 @@ RATE_LIMITS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
+    # Per caller: a signed-in user or token by account, anyone else by address.
+    # Over the rate: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.AnonThrottle",
+        "core.api.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="30/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsStaffWithScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
@@ -299,10 +345,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own console handler would print every line a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # Axes says at INFO that it starts, in every process.
+        "axes": {"level": "WARNING"},
+    },
 }
 
-AUTHENTICATION_BACKENDS = ["accounts.backends.RolePermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.RolePermissionBackend",
+]
 
 # --- Notifications ----------------------------------------------------------
 NOTIFICATION_BACKENDS = env.list(

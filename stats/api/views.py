@@ -14,6 +14,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
+
 from .. import selectors
 from . import schemas
 from .auth import DashboardTokenAuthentication
@@ -99,7 +101,7 @@ class StatsApiView(APIView):
     authentication_classes = [
         DashboardTokenAuthentication,
         authentication.SessionAuthentication,
-        authentication.TokenAuthentication,
+        ApiTokenAuthentication,
     ]
     permission_classes = [CanReadStats]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, XLSXRenderer]

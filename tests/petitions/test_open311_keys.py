@@ -67,7 +67,7 @@ def test_open311_client_files_only_in_its_communities(client, world, category):
         URL, _filing(category, foreign), HTTP_X_API_KEY=open311_client.api_key
     )
     assert response.status_code == 403
-    assert "jurisdiction" in response.json()[0]["description"]
+    assert "api_key" in response.json()[0]["description"]
     assert not Petition.objects.exists()
 
 
