@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from core.admin_mixins import AccessRecordedImportExportMixin
 from core.phones import mask_mobile
 
 from . import selectors
@@ -37,8 +38,9 @@ def _changelist_link(model, count, **filters):
     return format_html('<a href="{}?{}">{}</a>', url, query, count)
 
 
-class ScopedImportExportMixin(ImportExportMixin):
-    """Hand the signed-in user to the resource: lookups and saves are scoped."""
+class ScopedImportExportMixin(AccessRecordedImportExportMixin, ImportExportMixin):
+    """Hand the signed-in user to the resource: lookups and saves are scoped;
+    every export and import is recorded (core.access)."""
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {

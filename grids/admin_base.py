@@ -12,6 +12,8 @@ from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.admin_mixins import AccessRecordedChangeMixin
+
 from .scoping import instance_in_scope, scope_queryset, user_can_see
 from .services import org_object_delete, org_object_save
 
@@ -66,8 +68,11 @@ class ScopedFormfieldMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
+class ScopedModelAdmin(
+    AccessRecordedChangeMixin, ScopedFormfieldMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose rows come from a selector and whose writes go to services.
+    A page that shows a resident's contact unmasked is recorded (core.access).
 
     ``list_selector`` is the selector that returns the scoped, joined queryset.
     """

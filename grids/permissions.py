@@ -146,6 +146,14 @@ for _kind in (
         "stats.add_feecollection",
         "stats.change_feecollection",
     }
+# The record of who saw personal data: read by the staff of each unit above
+# the grid for their units (core.PersonalDataAccess is append-only).
+for _kind in (
+    Role.Kind.COMMUNITY_STAFF,
+    Role.Kind.SUBDISTRICT_STAFF,
+    Role.Kind.DISTRICT_STAFF,
+):
+    ROLE_PERMISSIONS[_kind] |= {"core.view_personaldataaccess"}
 # Targets are the district's; dashboard screens are set up by the district and
 # the subdistricts for their own units.
 ROLE_PERMISSIONS[Role.Kind.DISTRICT_STAFF] |= {

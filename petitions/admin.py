@@ -343,6 +343,9 @@ class PetitionAdmin(ScopedModelAdmin):
             request.petition_contact_visible = obj.contact_visible
         return obj
 
+    def contact_shown(self, request, obj) -> bool:
+        return bool(getattr(obj, "contact_visible", False) and obj.reporter_phone)
+
     @admin.display(description=gettext_lazy("description"))
     def description_display(self, obj):
         # Residents type their numbers into the text: only those who may see

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from core import exports as _exports
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -328,6 +330,8 @@ SPECTACULAR_SETTINGS = {
 # All-or-nothing imports: a file with any bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Every download neutralises formulas and control characters (core.exports).
+EXPORT_FORMATS = _exports.EXPORT_FORMATS
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str(

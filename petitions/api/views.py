@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.access import personal_data_record
 from core.api.filters import BoundedDateTimeFilter, IdFilter
 from core.scrub import scrub
 from grids.models import Building, Person
@@ -153,6 +154,26 @@ class PetitionDetailOutputSerializer(PetitionOutputSerializer):
         return [a for a in STAFF_ACTIONS if petition.status in TRANSITIONS[a].sources]
 
 
+def _contact_shown(request, petition) -> bool:
+    return bool(petition.reporter_phone) and selectors.petition_contact_visible(
+        user=request.user, petition=petition
+    )
+
+
+def _record_contacts(request, petitions: list) -> None:
+    """Record that the caller received these reporters' numbers unmasked."""
+    if not petitions:
+        return
+    personal_data_record(
+        request=request,
+        action="view",
+        subject="petitions.petition",
+        rows=len(petitions),
+        obj=petitions[0] if len(petitions) == 1 else None,
+        fields=("reporter_name", "reporter_phone"),
+    )
+
+
 class PetitionListApi(APIView):
     """List the cases the caller may see, newest first (cursor pagination)."""
 
@@ -173,6 +194,7 @@ class PetitionListApi(APIView):
         data = PetitionOutputSerializer(
             page, many=True, context={"request": request}
         ).data
+        _record_contacts(request, [p for p in page if _contact_shown(request, p)])
         return paginator.get_paginated_response(data)
 
 
@@ -182,9 +204,12 @@ class PetitionDetailApi(APIView):
     @extend_schema(responses=PetitionDetailOutputSerializer)
     def get(self, request, petition_id: int):
         petition = selectors.petition_detail(user=request.user, pk=petition_id)
-        return Response(
-            PetitionDetailOutputSerializer(petition, context={"request": request}).data
-        )
+        data = PetitionDetailOutputSerializer(
+            petition, context={"request": request}
+        ).data
+        if _contact_shown(request, petition):
+            _record_contacts(request, [petition])
+        return Response(data)
 
 
 class PetitionCreateApi(APIView):
