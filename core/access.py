@@ -12,7 +12,7 @@ from django.db import models
 from grids.scoping import user_scope
 
 from .models import PersonalDataAccess
-from .ratelimit import client_ip
+from .ratelimit import valid_client_ip
 
 
 def _units_of_reader(user) -> dict:
@@ -58,7 +58,7 @@ def personal_data_record(
         object_repr=str(obj)[:200] if obj is not None else "",
         fields=",".join(fields)[:200],
         row_count=rows,
-        ip_address=client_ip(request),
+        ip_address=valid_client_ip(request) or "",
         path=request.path[:200],
         **units,
     )

@@ -21,6 +21,7 @@ key) calls ``ratelimit_hit(request, "group", phone=..., key=...)`` and gets
 
 import functools
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -68,14 +69,20 @@ def client_ip(request: HttpRequest) -> str:
     Only trust a header that the proxy overwrites: a client can send any
     ``X-Forwarded-For`` it likes.
     """
+    return valid_client_ip(request) or "unknown"
+
+
+def valid_client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address as ``client_ip`` does, or None when there
+    is no valid one (django-axes stores it in an address column)."""
     header = getattr(settings, "CLIENT_IP_HEADER", "")
-    if header:
-        value = request.META.get(header, "")
-        # X-Forwarded-For: the last address was added by our own proxy.
-        value = value.split(",")[-1].strip()
-        if value:
-            return value[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45] or "unknown"
+    value = request.META.get(header, "") if header else ""
+    # X-Forwarded-For: the last address was added by our own proxy.
+    value = value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 def request_phone(request: HttpRequest) -> str:

@@ -113,7 +113,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.valid_client_ip"
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 # The failure log keeps every wrong attempt; the attempts table is enough.
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -372,7 +372,11 @@ NOTIFICATION_BACKENDS = env.list(
 # Days a resolved case waits for the resident before it closes by itself.
 PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
 PETITION_MAX_PHOTOS = 3
-PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# A phone's 24-megapixel JPEG is 5 to 10 MB.
+PETITION_MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are judged by their header first: at most about 24 megapixels (a
+# phone's 6000 × 4000 with a little room), so that decoding one stays cheap.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=25_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Demo data --------------------------------------------------------------
