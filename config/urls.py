@@ -3,9 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz
+from core.views import api_docs_view, api_schema_view, healthz
 
 admin.site.site_header = _("Red-property governance platform")
 admin.site.site_title = _("Red-property governance")
@@ -26,12 +25,8 @@ urlpatterns = [
     path("api/v1/", include("volunteers.api.urls")),
     path("api/v1/", include("stats.api.urls")),
     path("open311/v2/", include("petitions.open311.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
-        name="api-docs",
-    ),
+    path("api/schema/", api_schema_view, name="api-schema"),
+    path("api/docs/", api_docs_view, name="api-docs"),
 ]
 
 if settings.DEBUG:
