@@ -29,5 +29,8 @@ urlpatterns = [
     path("api/docs/", api_docs_view, name="api-docs"),
 ]
 
+# Addresses below /api/ that match nothing answer JSON like the API's own 404.
+handler404 = "core.views.not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -75,3 +75,15 @@ def api_docs_view(request, *args, **kwargs):
     if not settings.API_DOCS_PUBLIC and not _is_staff(request):
         return redirect_to_login(request.get_full_path())
     return _docs(request, *args, **kwargs)
+
+
+def not_found(request, exception=None):
+    """The 404 page; JSON for the API, whose clients read JSON errors."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": _("Not found."), "details": {}},
+            status=404,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import add_months, month_start
 from grids.models import Household, PartyOrganization, Person
 from petitions.models import Petition
 
@@ -57,10 +58,9 @@ def demo_seed() -> dict:
     petition = Petition.objects.filter(community=community).order_by("pk").first()
     made = 0
     for months_ago, minutes, topics in PAST:
-        day = (
-            timezone.localdate().replace(day=1)
-            - datetime.timedelta(days=30 * months_ago + 1)
-        ).replace(day=10)
+        # The 10th of the month ``months_ago`` months before this one (thirty
+        # days a month gave the same month twice when run on a 1st).
+        day = add_months(month_start(timezone.localdate()), -months_ago).replace(day=10)
         starts = timezone.make_aware(datetime.datetime.combine(day, body.start_time))
         meeting = Meeting.objects.create(
             body=body,

@@ -8,6 +8,7 @@ caller handles the case.
 import django_filters
 import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
@@ -15,7 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import personal_data_record
-from core.api.filters import BoundedDateTimeFilter, IdFilter
+from core.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from core.api.filters import BoundedDateTimeFilter, IdFilter, StrictBooleanFilter
+from core.api.pagination import StrictPaginationMixin
+from core.api.parsers import SafeJSONParser
 from core.scrub import scrub
 from grids.models import Building, Person
 from grids.scoping import scope_queryset
@@ -25,7 +29,7 @@ from ..models import Category, Department, Petition
 from ..workflow import STAFF_ACTIONS, TRANSITIONS
 
 
-class PetitionCursorPagination(CursorPagination):
+class PetitionCursorPagination(StrictPaginationMixin, CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -44,7 +48,7 @@ class PetitionFilter(django_filters.FilterSet):
     handler = IdFilter(field_name="handler")
     created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
 
     def filter_overdue(self, queryset, name, value):
         condition = selectors.petition_overdue_q()
@@ -56,9 +60,11 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
     category_code = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     community = serializers.CharField(source="community.name")
-    grid = serializers.CharField(source="grid.name", default=None)
+    grid = serializers.CharField(source="grid.name", default=None, allow_null=True)
     place = serializers.CharField()
-    handler = serializers.CharField(source="handler.name", default=None)
+    handler = serializers.CharField(
+        source="handler.name", default=None, allow_null=True
+    )
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
@@ -177,6 +183,9 @@ def _record_contacts(request, petitions: list) -> None:
 class PetitionListApi(APIView):
     """List the cases the caller may see, newest first (cursor pagination)."""
 
+    # Read by the schema: the answer is a cursor page, with its parameters.
+    pagination_class = PetitionCursorPagination
+
     # Declared for the OpenAPI schema; the filter is applied in ``get``.
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = PetitionFilter
@@ -215,18 +224,19 @@ class PetitionDetailApi(APIView):
 class PetitionCreateApi(APIView):
     """File a case on a resident's behalf (phone call, visit, meeting, chat group)."""
 
+    # JSON only: the schema documents exactly what the API reads.
+    parser_classes = [SafeJSONParser]
+
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(
-            slug_field="code", queryset=Category.objects.filter(is_active=True)
-        )
-        description = serializers.CharField(max_length=2000)
+        # A category's code; one that does not exist answers 404, like the
+        # building.
+        category = StrictRegexField(r"^[-\w]{1,40}$", max_length=40)
+        description = StrictCharField(max_length=2000)
         building = serializers.IntegerField()
-        place_detail = serializers.CharField(max_length=100, required=False, default="")
-        reporter_name = serializers.CharField(max_length=50, required=False, default="")
-        reporter_phone = serializers.CharField(
-            max_length=20, required=False, default=""
-        )
-        is_anonymous = serializers.BooleanField(required=False, default=False)
+        place_detail = StrictCharField(max_length=100, required=False, default="")
+        reporter_name = StrictCharField(max_length=50, required=False, default="")
+        reporter_phone = StrictCharField(max_length=20, required=False, default="")
+        is_anonymous = StrictBooleanField(required=False, default=False)
         channel = serializers.ChoiceField(
             choices=[
                 Petition.Channel.PHONE,
@@ -243,6 +253,9 @@ class PetitionCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values["category"] = get_object_or_404(
+            Category.objects.filter(is_active=True), code=values["category"]
+        )
         building = get_object_or_404(
             scope_queryset(
                 Building.objects.select_related("compound__community", "grid"),
@@ -259,32 +272,58 @@ class PetitionCreateApi(APIView):
         )
 
 
-class PetitionTransitionInputSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        max_length=2000, required=False, default="", allow_blank=True
-    )
-    is_public = serializers.BooleanField(required=False, default=True)
-    # Required: two staff acting on the same version cannot both succeed.
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    handler = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    department = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
-    merge_into = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
+_ID_FIELD = {"min_value": 1, "max_value": 2**63 - 1}
+#: What some steps take and others must not be given.
+_STEP_FIELDS = ("handler", "department", "merge_into")
+
+
+def _transition_input(action: str) -> type[serializers.Serializer]:
+    """The input of one step, as the workflow declares it: what the step needs
+    is required (a note with some text in it), and nothing else is asked."""
+    needs = TRANSITIONS[action].needs
+    fields = {
+        "note": (
+            StrictRegexField(r"\S", max_length=2000)
+            if "note" in needs
+            else StrictCharField(
+                max_length=2000, required=False, default="", allow_blank=True
+            )
+        ),
+        "is_public": StrictBooleanField(required=False, default=True),
+        "expected_version": serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+    }
+    for name in _STEP_FIELDS:
+        if name in needs:
+            fields[name] = serializers.IntegerField(**_ID_FIELD)
+
+    def validate(self, attrs):
+        # A step cannot quietly change what another step sets (the handler).
+        unwanted = [
+            n for n in _STEP_FIELDS if n not in needs and n in self.initial_data
+        ]
+        if unwanted:
+            raise serializers.ValidationError(
+                dict.fromkeys(unwanted, _("This step does not take this field."))
+            )
+        return attrs
+
+    fields["validate"] = validate
+    name = "".join(p.capitalize() for p in action.split("_"))
+    return type(f"Petition{name}Input", (serializers.Serializer,), fields)
 
 
 class _PetitionTransitionApi(APIView):
     """Base of the one-endpoint-per-transition APIs."""
 
     action = ""
+    input_serializer: type[serializers.Serializer]
+    parser_classes = [SafeJSONParser]
 
     def act(self, request, petition_id: int):
         petition = get_object_or_404(
             selectors.petition_list(user=request.user), pk=petition_id
         )
-        data = PetitionTransitionInputSerializer(data=request.data)
+        data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         kwargs = {
@@ -316,8 +355,10 @@ class _PetitionTransitionApi(APIView):
 def _transition_api(action: str) -> type[APIView]:
     name = "Petition" + "".join(p.capitalize() for p in action.split("_")) + "Api"
 
+    input_serializer = _transition_input(action)
+
     @extend_schema(
-        request=PetitionTransitionInputSerializer,
+        request=input_serializer,
         responses=PetitionDetailOutputSerializer,
         operation_id=f"petitions_{action}",
         description=f"Apply “{action}” to a case (see petitions.workflow).",
@@ -325,7 +366,11 @@ def _transition_api(action: str) -> type[APIView]:
     def post(self, request, petition_id: int):
         return self.act(request, petition_id)
 
-    return type(name, (_PetitionTransitionApi,), {"action": action, "post": post})
+    return type(
+        name,
+        (_PetitionTransitionApi,),
+        {"action": action, "post": post, "input_serializer": input_serializer},
+    )
 
 
 TRANSITION_APIS = {action: _transition_api(action) for action in STAFF_ACTIONS}

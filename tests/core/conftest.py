@@ -1,0 +1,1 @@
+from tests.petitions.conftest import building, category, relay, submit  # noqa: F401
