@@ -57,9 +57,7 @@ class TSV(_Neutralising, base_formats.TSV):
     pass
 
 
-class JSON(_Neutralising, base_formats.JSON):
-    pass
-
-
-#: The download formats offered in the admin (settings.EXPORT_FORMATS).
-EXPORT_FORMATS = [CSV, XLSX, TSV, JSON]
+#: The download formats offered in the admin (settings.EXPORT_FORMATS): the
+#: spreadsheet formats communities use, each neutralised. (XLS, ODS, JSON,
+#: YAML and HTML, offered by django-import-export by default, are not.)
+EXPORT_FORMATS = [CSV, XLSX, TSV]
