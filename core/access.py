@@ -16,7 +16,8 @@ from .ratelimit import valid_client_ip
 
 
 def _units_of_reader(user) -> dict:
-    """The one unit a reader holds, if exactly one at their highest level."""
+    """The one unit a reader holds, if exactly one at their highest level; a
+    grid worker's is the community of their grids, whose staff read it."""
     scope = user_scope(user)
     if scope.is_all:
         return {}
@@ -26,8 +27,14 @@ def _units_of_reader(user) -> dict:
             return {f"{level}_id": next(iter(ids))}
         if ids:
             return {}
-    # A grid worker's lists: only superusers read these rows.
-    return {}
+    from grids.models import Grid
+
+    communities = set(
+        Grid.objects.filter(pk__in=scope.ids("grid")).values_list(
+            "community_id", flat=True
+        )
+    )
+    return {"community_id": communities.pop()} if len(communities) == 1 else {}
 
 
 def _units_of(obj: models.Model | None) -> dict:

@@ -45,6 +45,16 @@ def test_access_record_of_an_export(client, world):
     assert row.created_at is not None
 
 
+def test_access_record_of_a_grid_workers_export_is_their_communitys(client, world):
+    """A grid worker's export is recorded under the community of their grid,
+    so that its staff read it."""
+    client.force_login(world.users["grid"])
+    response = admin_export(client, reverse("admin:grids_person_export"), "csv")
+    assert response.status_code == 200
+    row = PersonalDataAccess.objects.get()
+    assert (row.actor, row.community) == (world.users["grid"], world.c1)
+
+
 def test_access_record_of_an_import(client, world):
     """A confirmed import is recorded with the rows it wrote."""
     client.force_login(world.users["community"])
