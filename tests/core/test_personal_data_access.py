@@ -13,6 +13,10 @@ from petitions.services import petition_submit
 from tests.core.exporting import admin_export
 from tests.petitions.factories import CategoryFactory
 
+# session, user, four for permissions and scope, the page's count and rows
+# (communities joined), the date hierarchy (two) and the subject filter
+ACCESS_LIST_QUERIES = 11
+
 
 @pytest.fixture
 def case(world):
@@ -158,3 +162,25 @@ def test_access_record_cannot_be_changed_or_deleted(client, world, case):
         c.execute("UPDATE core_personaldataaccess SET row_count = 0")
     row.refresh_from_db()
     assert row.row_count == 1
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_access_record_list_query_count_is_fixed(
+    client, world, django_assert_num_queries, rows
+):
+    """The record's admin list costs the same queries for 3 rows or 30."""
+    for n in range(rows):
+        PersonalDataAccess.objects.create(
+            actor=world.users["grid"],
+            actor_label="grid",
+            action="view",
+            subject="grids.person",
+            object_repr=f"居民{n}",
+            community=world.c1,
+        )
+    client.force_login(world.users["community"])
+    url = reverse("admin:core_personaldataaccess_changelist")
+    client.get(url)  # warm the content types and permissions caches
+    with django_assert_num_queries(ACCESS_LIST_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
