@@ -332,7 +332,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="600/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsStaffWithScope"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.SafeJSONParser",

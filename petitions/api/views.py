@@ -17,7 +17,12 @@ from rest_framework.views import APIView
 
 from core.access import personal_data_record
 from core.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
-from core.api.filters import BoundedDateTimeFilter, IdFilter, StrictBooleanFilter
+from core.api.filters import (
+    BoundedDateTimeFilter,
+    IdFilter,
+    StrictBooleanFilter,
+    refuse_blank_filters,
+)
 from core.api.pagination import StrictPaginationMixin
 from core.api.parsers import SafeJSONParser
 from core.scrub import scrub
@@ -195,6 +200,7 @@ class PetitionListApi(APIView):
 
     @extend_schema(responses=PetitionOutputSerializer(many=True))
     def get(self, request):
+        refuse_blank_filters(request.query_params, PetitionFilter.base_filters)
         filterset = PetitionFilter(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)

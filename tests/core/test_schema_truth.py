@@ -108,8 +108,11 @@ def test_api_step_input_has_the_documented_types(client, world, submit, field, v
 
 
 def test_api_blank_query_values_are_refused(client, world):
-    """``?created_before=`` and ``?start=`` are bad values, not defaults."""
+    """``?created_before=``, ``?kind=`` and ``?start=`` are bad values, not
+    defaults."""
     client.force_login(world.users["community"])
+    assert client.get("/api/v1/activities/", {"kind": ""}).status_code == 400
+    assert client.get("/api/v1/petitions/", {"status": ""}).status_code == 400
     assert client.get("/api/v1/petitions/", {"created_before": ""}).status_code == 400
     assert client.get("/api/v1/stats/summary/", {"start": ""}).status_code == 400
 
