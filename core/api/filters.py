@@ -79,9 +79,16 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 def refuse_blank_filters(params, filters) -> None:
-    """Answer 400 for a filter given with no value (``?kind=``): django-filter
-    would read it as "no filter", which the schema does not promise."""
-    blank = [name for name in filters if params.get(name) == ""]
+    """Answer 400 for a number, date, yes/no or choice filter given with no
+    value (``?status=``): django-filter would read it as "no filter", which
+    the schema (an integer, a date, an enum) does not allow. A free-text
+    filter may be empty, as its schema (a string) allows: then it filters
+    nothing."""
+    blank = [
+        name
+        for name, field in filters.items()
+        if params.get(name) == "" and type(field) is not django_filters.CharFilter
+    ]
     if blank:
         raise ValidationError(
             {name: [_("This field may not be blank.")] for name in blank}
