@@ -3,10 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api.root import ApiRootApi
-from core.views import healthz
+from core.views import api_docs_view, api_schema_view, healthz
 
 # A database that cannot be reached answers 503 "try again", not 500.
 handler500 = "core.views.server_error"
@@ -31,13 +30,12 @@ urlpatterns = [
     path("api/v1/", include("volunteers.api.urls")),
     path("api/v1/", include("stats.api.urls")),
     path("open311/v2/", include("petitions.open311.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
-        name="api-docs",
-    ),
+    path("api/schema/", api_schema_view, name="api-schema"),
+    path("api/docs/", api_docs_view, name="api-docs"),
 ]
+
+# Addresses below /api/ that match nothing answer JSON like the API's own 404.
+handler404 = "core.views.not_found"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Register this app's Celery tasks as soon as Django is up, so that a
-        # relay or worker in any process finds them by name.
-        from . import tasks  # noqa: F401
+        # relay or worker in any process finds them by name; and connect the
+        # login signal that starts a session's clocks (core.middleware).
+        from . import middleware, tasks  # noqa: F401

@@ -40,12 +40,11 @@ def mask_mobile(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}"
 
 
-_MOBILE_IN_TEXT_RE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
-
-
 def mask_mobiles_in(text: str) -> str:
-    """Return ``text`` with every mainland mobile number in it masked."""
-    return _MOBILE_IN_TEXT_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text or "")
+    """Return ``text`` with every personal number in it masked (``core.scrub``)."""
+    from .scrub import scrub
+
+    return scrub(text)
 
 
 def mask_name(value: str) -> str:

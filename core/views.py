@@ -12,6 +12,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Min
 from django.http import HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .models import Heartbeat, OutboxMessage
 
@@ -170,3 +172,48 @@ def server_error(request):
         )
     response["Retry-After"] = "10"
     return response
+
+
+_schema = SpectacularAPIView.as_view()
+# Swagger UI's own script is served as a file (the split view), not inline,
+# so the Content-Security-Policy needs no exception for it.
+_docs = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+
+def _is_staff(request) -> bool:
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def api_schema_view(request, *args, **kwargs):
+    """The OpenAPI schema: public unless ``API_DOCS_PUBLIC`` is off (production),
+    then for signed-in staff only."""
+    if not settings.API_DOCS_PUBLIC and not _is_staff(request):
+        return JsonResponse(
+            {
+                "code": "not_authenticated",
+                "message": _("Sign in as staff to read the API schema."),
+                "details": {},
+            },
+            status=403,
+        )
+    return _schema(request, *args, **kwargs)
+
+
+def api_docs_view(request, *args, **kwargs):
+    """Swagger UI, under the same rule; others are sent to the staff login."""
+    if not settings.API_DOCS_PUBLIC and not _is_staff(request):
+        return redirect_to_login(request.get_full_path())
+    return _docs(request, *args, **kwargs)
+
+
+def not_found(request, exception=None):
+    """The 404 page; JSON for the API, whose clients read JSON errors."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": _("Not found."), "details": {}},
+            status=404,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ratelimit import ratelimit
 from grids.models import Community
 
 from . import selectors, services
@@ -23,6 +24,7 @@ def _meeting(token: str) -> Meeting:
     )
 
 
+@ratelimit("meeting_sign_in")
 def sign_in(request, token: str):
     """Sign in at a meeting from the QR code shown in the room."""
     meeting = _meeting(token)
@@ -47,6 +49,7 @@ def sign_in(request, token: str):
     )
 
 
+@ratelimit("proposal")
 def community_page(request, community_id: int):
     """Decisions shown to residents, open proposals, and a form to propose."""
     community = get_object_or_404(Community, pk=community_id)
@@ -83,6 +86,7 @@ def community_page(request, community_id: int):
 
 
 @require_POST
+@ratelimit("proposal_support")
 def support(request, proposal_id: int):
     proposal = get_object_or_404(Proposal, pk=proposal_id, status=Proposal.Status.OPEN)
     form = SupportForm(request.POST)

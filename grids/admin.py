@@ -9,6 +9,7 @@ from core.calendar import today
 from core.phones import mask_mobile
 
 from . import selectors
+from .admin_access import AccessRecordedImportExportMixin
 from .admin_base import RelatedChoicesFilter, ScopedInline, ScopedModelAdmin
 from .models import (
     Building,
@@ -21,6 +22,7 @@ from .models import (
     PartyMember,
     PartyOrganization,
     Person,
+    PersonalDataAccess,
     PropertyCompany,
     Role,
     Subdistrict,
@@ -39,8 +41,9 @@ def _changelist_link(model, count, **filters):
     return format_html('<a href="{}?{}">{}</a>', url, query, count)
 
 
-class ScopedImportExportMixin(ImportExportMixin):
-    """Hand the signed-in user to the resource: lookups and saves are scoped."""
+class ScopedImportExportMixin(AccessRecordedImportExportMixin, ImportExportMixin):
+    """Hand the signed-in user to the resource: lookups and saves are scoped;
+    every export and import is recorded (core.access)."""
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {
@@ -549,3 +552,43 @@ class RoleAdmin(ScopedModelAdmin):
     @admin.display(description=_("held in"))
     def target_display(self, obj):
         return obj.target
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ScopedModelAdmin):
+    """Who exported, imported or saw residents' personal data. Community,
+    subdistrict and district staff read the rows of their units; nobody adds,
+    changes or deletes one here (nor anywhere: the table is append-only)."""
+
+    list_selector = staticmethod(selectors.personal_data_access_list)
+    list_display = (
+        "created_at",
+        "actor_label",
+        "action",
+        "subject",
+        "object_repr",
+        "row_count",
+        "fields",
+        "ip_address",
+        "community",
+    )
+    list_filter = ("action", "subject")
+    search_fields = ("actor_label", "object_repr", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("community",)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.paging import CappedPaginator
 
+from .admin_access import AccessRecordedChangeMixin
 from .scoping import instance_in_scope, scope_queryset, user_can_see
 from .services import org_object_delete, org_object_save
 
@@ -90,8 +91,11 @@ class ScopedFormfieldMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedModelAdmin(ScopedFormfieldMixin, admin.ModelAdmin):
+class ScopedModelAdmin(
+    AccessRecordedChangeMixin, ScopedFormfieldMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose rows come from a selector and whose writes go to services.
+    A page that shows a resident's contact unmasked is recorded (grids.access).
 
     ``list_selector`` is the selector that returns the scoped, joined queryset.
     """

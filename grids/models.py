@@ -1109,3 +1109,100 @@ class Role(TimeStampedModel):
             ) % {"company": self.property_company, "grid": self.grid}
         if errors:
             raise ValidationError(errors)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows may be added and read, never changed or removed in bulk."""
+
+    def update(self, **kwargs):
+        raise PermissionError("This record is append-only.")
+
+    def delete(self):
+        raise PermissionError("This record is append-only.")
+
+
+class PersonalDataAccess(models.Model):
+    """One row each time someone exported, imported or saw residents' personal
+    data unmasked: who, what, how many rows, when and from where.
+
+    Append-only: the model refuses changes and deletions, the admin offers
+    none, and a database trigger refuses UPDATE (and DELETE on PostgreSQL).
+    Community, subdistrict and district staff read the rows of their units.
+    """
+
+    class Action(models.TextChoices):
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+        VIEW = "view", _("view unmasked")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("account"), max_length=150)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subject = models.CharField(_("what"), max_length=100)
+    object_id = models.CharField(_("record"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record name"), max_length=200, blank=True)
+    fields = models.CharField(_("personal fields"), max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=1)
+    ip_address = models.CharField(_("from address"), max_length=45, blank=True)
+    path = models.CharField(_("page"), max_length=200, blank=True)
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subdistrict = models.ForeignKey(
+        Subdistrict,
+        verbose_name=_("subdistrict"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    scope_paths = {
+        "district": [
+            "district",
+            "subdistrict__district",
+            "community__subdistrict__district",
+        ],
+        "subdistrict": ["subdistrict", "community__subdistrict"],
+        "community": ["community"],
+        "grid": [],
+    }
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor_label} {self.get_action_display()} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("This record is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("This record is append-only.")

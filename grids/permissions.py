@@ -40,16 +40,20 @@ _VIEW_ALL = _perms(
 )
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
+    # The record of who saw personal data: read by the staff of each unit
+    # above the grid for their units (append-only: nobody changes it).
     Role.Kind.DISTRICT_STAFF: _VIEW_ALL
-    | _perms(["add", "change"], ["subdistrict", "community", "propertycompany"]),
+    | _perms(["add", "change"], ["subdistrict", "community", "propertycompany"])
+    | {"grids.view_personaldataaccess"},
     Role.Kind.SUBDISTRICT_STAFF: _VIEW_ALL
+    | {"grids.view_personaldataaccess"}
     | _perms(["add", "change"], ["community", "grid", "compound", "partyorganization"])
     | _perms(["add", "change"], _REGISTER),
     Role.Kind.COMMUNITY_STAFF: _VIEW_ALL
     | _perms(["add", "change", "delete"], ["grid", "compound", "building", "unit"])
     | _perms(["add", "change", "delete"], _REGISTER)
     | _perms(["add", "change"], ["partyorganization"])
-    | {"grids.view_contact"},
+    | {"grids.view_contact", "grids.view_personaldataaccess"},
     Role.Kind.GRID_WORKER: _perms(
         ["view"], [*_TERRITORY, *_REGISTER, "partyorganization", "propertycompany"]
     )

@@ -26,6 +26,7 @@ from .models import (
     PartyMember,
     PartyOrganization,
     Person,
+    PersonalDataAccess,
     PropertyCompany,
     Role,
     Subdistrict,
@@ -232,3 +233,10 @@ def community_staff_users(*, community_id) -> list:
         person__user__isnull=False,
     )
     return [role.person.user for role in roles.select_related("person__user")]
+
+
+def personal_data_access_list(*, user) -> QuerySet[PersonalDataAccess]:
+    """The record of personal-data access in ``user``'s units, newest first."""
+    return scope_queryset(
+        PersonalDataAccess.objects.select_related("community", "actor"), user
+    )

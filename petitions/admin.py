@@ -1,13 +1,11 @@
 """Staff admin of resident reports: work list, case page with its timeline and
 next step, filing on a resident's behalf, and QR sheets for buildings."""
 
-import secrets
-
 import qrcode
 import qrcode.image.svg
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.scrub import scrub
 from grids.admin_base import (
     CONTACT_PERMISSION as CONTACT,
 )
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
-from grids.models import Building, Compound
+from grids.models import Building, Community, Compound
 from grids.scoping import scope_queryset
 
 from . import selectors, services
@@ -37,6 +36,7 @@ from .models import (
     PetitionPhoto,
     ReplyTemplate,
 )
+from .open311 import services as open311_services
 from .workflow import event_label
 
 
@@ -78,13 +78,75 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Client)
 class Open311ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "created_at")
-    readonly_fields = ("api_key",)
+    """Clients that file cases through Open311, each bound to communities. The
+    key is shown once, when the client or a new key is made."""
+
+    list_display = ("name", "prefix", "is_active", "last_used_at", "created_at")
+    readonly_fields = ("prefix", "last_used_at", "created_at")
+    filter_horizontal = ("communities",)
+    actions = ["new_key"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "communities")
+        return ("name", "communities", "is_active", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "name") if obj else self.readonly_fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "communities":
+            kwargs["queryset"] = scope_queryset(
+                Community.objects.select_related("subdistrict"), request.user
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not obj.api_key:
-            obj.api_key = secrets.token_urlsafe(32)
-        super().save_model(request, obj, form, change)
+        # Communities are set by the service in save_related.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        communities = form.cleaned_data["communities"]
+        if change:
+            open311_services.open311_client_update(
+                client=form.instance,
+                communities=communities,
+                is_active=form.cleaned_data["is_active"],
+                actor=request.user,
+            )
+            return
+        client, key = open311_services.open311_client_create(
+            name=form.cleaned_data["name"], communities=communities, actor=request.user
+        )
+        form.instance.pk = client.pk
+        self._show_key(request, client, key)
+
+    def _show_key(self, request, client, key):
+        self.message_user(
+            request,
+            _(
+                "The key of “%(name)s” is %(key)s — copy it now: it is not shown "
+                "again. Send it as the header “X-API-Key: <key>” (or the api_key "
+                "parameter)."
+            )
+            % {"name": client.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Make a new key (the old one stops working)"),
+        permissions=["change"],
+    )
+    def new_key(self, request, queryset):
+        for client in queryset:
+            key = open311_services.open311_client_new_key(
+                client=client, actor=request.user
+            )
+            self._show_key(request, client, key)
+
+    def has_delete_permission(self, request, obj=None):
+        # Cases keep the client that filed them; stop a client instead.
+        return False
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -130,12 +192,22 @@ class EventInline(ReadOnlyInline):
         "action_display",
         "from_display",
         "to_display",
-        "note",
+        "note_display",
         "is_public",
     )
     readonly_fields = fields
     view_permission = "petitions.view_petition"  # part of the case
     verbose_name_plural = gettext_lazy("timeline")
+
+    def get_queryset(self, request):
+        # PetitionAdmin.get_object has decided, for this request, whether the
+        # reader may see the reporter's contact; notes follow the same rule.
+        visible = getattr(request, "petition_contact_visible", False)
+        return super().get_queryset(request).annotate(contact_visible=Value(visible))
+
+    @admin.display(description=gettext_lazy("note"))
+    def note_display(self, obj):
+        return obj.note if getattr(obj, "contact_visible", False) else scrub(obj.note)
 
     @admin.display(description=gettext_lazy("action"))
     def action_display(self, obj):
@@ -200,7 +272,7 @@ class PetitionAdmin(ScopedModelAdmin):
         "number",
         "status",
         "category",
-        "description",
+        "description_display",
         "answers",
         "community",
         "grid",
@@ -263,7 +335,19 @@ class PetitionAdmin(ScopedModelAdmin):
             obj.contact_visible = selectors.petition_contact_visible(
                 user=request.user, petition=obj
             )
+            request.petition_contact_visible = obj.contact_visible
         return obj
+
+    def contact_shown(self, request, obj) -> bool:
+        return bool(getattr(obj, "contact_visible", False) and obj.reporter_phone)
+
+    @admin.display(description=gettext_lazy("description"))
+    def description_display(self, obj):
+        # Residents type their numbers into the text: only those who may see
+        # the reporter's contact read them.
+        if getattr(obj, "contact_visible", False):
+            return obj.description
+        return scrub(obj.description)
 
     @admin.display(description=gettext_lazy("Place"))
     def place_display(self, obj):

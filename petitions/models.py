@@ -503,11 +503,23 @@ class ReplyTemplate(models.Model):
 
 
 class Open311Client(TimeStampedModel):
-    """A named client allowed to POST requests through Open311 with its key."""
+    """A named client allowed to POST requests through Open311 with its key,
+    in the communities it is bound to. Only a hash of the key is stored; the
+    key is shown once, when it is made (``services.open311_client_create``)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    api_key = models.CharField(_("API key"), max_length=64, unique=True)
+    key_hash = models.CharField(
+        _("key hash"), max_length=64, unique=True, editable=False
+    )
+    prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
+    communities = models.ManyToManyField(
+        Community,
+        verbose_name=_("communities it may file in"),
+        blank=True,
+        related_name="open311_clients",
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Open311 client")

@@ -7,11 +7,13 @@ lives at an unguessable address; it is the resident's only key to the case.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.ratelimit import ratelimit
 from grids.models import Building, Community
 
 from . import selectors, services
@@ -76,6 +78,7 @@ class ReportView(View):
         }
         return render(request, self.template_form, context, status=status)
 
+    @method_decorator(ratelimit("report"))
     def post(self, request, community_id=None, building_id=None):
         community, building = self._place(community_id, building_id)
         category = get_object_or_404(
@@ -139,7 +142,12 @@ def track(request, token: str):
     )
 
 
+def _token(token: str, **kwargs) -> str:
+    return token
+
+
 @require_POST
+@ratelimit("track", key=_token)
 def track_confirm(request, token: str):
     """The resident confirms the fix and rates it."""
     petition = selectors.petition_by_token(token=token)
@@ -162,6 +170,7 @@ def track_confirm(request, token: str):
 
 
 @require_POST
+@ratelimit("track", key=_token)
 def track_reopen(request, token: str):
     """The resident says it is not fixed: the case goes back to work."""
     petition = selectors.petition_by_token(token=token)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 
+from grids.admin_access import AccessRecordedImportExportMixin
 from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
 from grids.scoping import scope_queryset
 
@@ -25,7 +26,9 @@ def _scoped(model, *related):
     return staticmethod(selector)
 
 
-class ReadOnlyRollupAdmin(ExportMixin, ScopedModelAdmin):
+class ReadOnlyRollupAdmin(
+    AccessRecordedImportExportMixin, ExportMixin, ScopedModelAdmin
+):
     """Roll-ups are rebuilt from the records, never edited; they export to CSV
     and Excel."""
 
@@ -81,7 +84,9 @@ class CommunityMonthlyAdmin(ReadOnlyRollupAdmin):
 
 
 @admin.register(FeeCollection)
-class FeeCollectionAdmin(ExportMixin, ScopedModelAdmin):
+class FeeCollectionAdmin(
+    AccessRecordedImportExportMixin, ExportMixin, ScopedModelAdmin
+):
     """Fee collection, entered monthly per compound by community staff."""
 
     list_selector = _scoped(FeeCollection, "compound__community", "entered_by")

@@ -43,6 +43,15 @@ def pinned_clock():
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with no rate-limit counters (the cache is per process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip browser, Redis and fault tests where their service is missing,
     loudly, and fail them instead under CI, where a missing service is a broken

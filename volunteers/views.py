@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.ratelimit import ratelimit
 from grids.models import Building, Community, Household
 
 from . import selectors, services
@@ -37,6 +38,7 @@ def community_page(request, community_id: int):
 
 
 @require_POST
+@ratelimit("activity")
 def sign_up(request, activity_id: int):
     activity = get_object_or_404(Activity, pk=activity_id)
     form = SignUpForm(request.POST)
@@ -61,6 +63,7 @@ def sign_up(request, activity_id: int):
     return redirect("volunteers:community", community_id=activity.community_id)
 
 
+@ratelimit("activity")
 def check_in(request, token: str):
     """The page an activity's QR code opens: check in, and later out."""
     if "\x00" in token or len(token) > 32:
@@ -84,6 +87,7 @@ def check_in(request, token: str):
 
 
 @require_POST
+@ratelimit("wish")
 def wish_post(request, community_id: int):
     community = get_object_or_404(Community, pk=community_id)
     form = WishForm(request.POST)
@@ -96,6 +100,7 @@ def wish_post(request, community_id: int):
 
 
 @require_POST
+@ratelimit("wish")
 def wish_claim(request, wish_id: int):
     wish = get_object_or_404(Wish, pk=wish_id)
     form = SignUpForm(request.POST)
@@ -116,6 +121,7 @@ def wish_claim(request, wish_id: int):
 
 
 @require_POST
+@ratelimit("wish")
 def service_item_claim(request, item_id: int):
     """The other side takes up an entry of the two-way lists (双向认领)."""
     item = get_object_or_404(ServiceItem, pk=item_id)
@@ -133,6 +139,7 @@ def service_item_claim(request, item_id: int):
 
 
 @require_POST
+@ratelimit("activity")
 def sign_up_cancel(request, activity_id: int):
     """A volunteer gives up their place with the phone they signed up with."""
     activity = get_object_or_404(Activity, pk=activity_id)
@@ -155,6 +162,7 @@ def sign_up_cancel(request, activity_id: int):
 
 
 @require_POST
+@ratelimit("wish")
 def wish_fulfil(request, wish_id: int):
     """The volunteer who claimed a wish reports it done, with a photo."""
     wish = get_object_or_404(Wish, pk=wish_id)
@@ -179,6 +187,7 @@ def wish_fulfil(request, wish_id: int):
     return redirect("volunteers:community", community_id=wish.community_id)
 
 
+@ratelimit("registration")
 def register(request, community_id: int):
     """An in-service party member reports to the community where they live."""
     community = get_object_or_404(Community, pk=community_id)

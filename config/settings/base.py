@@ -5,11 +5,15 @@ django-environ: ``DATABASE_URL`` and ``REDIS_URL`` switch the embedded defaults
 (SQLite, in-process tasks) to PostgreSQL and Redis with no code change.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
+
+from core import exports as _exports
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,10 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "import_export",
     "django_celery_beat",
     # Platform
@@ -46,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -53,7 +60,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +129,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
+# Where a login lands when its "next" is missing or points off the site: the
+# admin's front page, never Django's default /accounts/profile/ (a 404 here).
+LOGIN_REDIRECT_URL = "admin:index"
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -128,6 +141,71 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy ----------
+# Scripts only from our own static files (or with the per-request nonce, for
+# a page that needs one): no inline script, no eval, nothing from elsewhere.
+# Inline style is allowed (the admin, Swagger UI and the QR sheets use it);
+# a nonce in style-src would switch that off, so there is none.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Features no page of ours uses are switched off for every page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
+# --- Lockout (django-axes) -------------------------------------------------
+# Five wrong passwords for one username from one address lock that pair out
+# for 30 minutes (a failure during the lockout starts the 30 minutes again);
+# a right password resets the count. The admin login and API tokens are both
+# covered; staff unlock in the admin (Axes → access attempts: delete the row).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("AXES_COOLOFF_MINUTES", default=30)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.valid_client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# The failure log keeps every wrong attempt; the attempts table is enough.
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# --- Sessions ---------------------------------------------------------------
+# Staff sessions end after 30 minutes without a request and 12 hours after
+# login whatever happens (core.middleware.SessionTimeoutMiddleware). The last
+# request is noted at most once a minute, so that reading pages does not write
+# the session every time.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- API tokens -------------------------------------------------------------
+# Tokens are stored hashed (accounts.ApiToken) and expire this many months
+# after they are made unless staff choose an earlier day.
+API_TOKEN_LIFETIME_MONTHS = env.int("API_TOKEN_LIFETIME_MONTHS", default=6)
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -261,14 +339,82 @@ CELERY_BEAT_SCHEDULE: dict = {
     "volunteers-stock": {"task": "volunteers.alert_stock", "schedule": 86400.0},
 }
 
+# --- Cache and rate limits -------------------------------------------------
+# Rate-limit counters must be shared by every process that serves requests.
+# With REDIS_URL the cache is Redis (atomic counters; its own database number
+# by CACHE_REDIS_URL if you want one). The embedded default runs web, worker
+# and relay as separate processes on one machine: a file cache under var/
+# works across them without a server, and, unlike DatabaseCache, adds no
+# writers to SQLite's single write lock and needs no createcachetable step.
+# Its counters are not atomic across processes, so a burst that races may
+# count a few hits fewer; the deployment's Redis counts exactly.
+VAR_DIR = Path(env.str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "rp",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# The proxy header that carries the client's address (e.g. HTTP_X_REAL_IP
+# behind nginx); empty: REMOTE_ADDR. Rate limits and lockouts count by it.
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# Anonymous writes, per client address ("ip"), per phone posted ("phone") and
+# per key ("key": a tracking link, a meeting's or activity's code, an Open311
+# key). "10/m" is ten in a calendar minute. A whole estate may share one
+# address behind a carrier's NAT, so the per-address limits leave room for a
+# busy evening; per-phone limits stop one number being used over and over.
+RATE_LIMITS = {
+    # Report form: a resident reports a few problems at most in a minute.
+    "report": {"ip": ["10/m", "60/h"], "phone": ["5/h", "20/d"]},
+    # Tracking page: confirm, rate or reopen one case.
+    "track": {"ip": ["20/m"], "key": ["10/h"]},
+    # Meeting sign-in by the QR code in the room: a whole room signs in.
+    "meeting_sign_in": {"ip": ["60/m"], "phone": ["5/h"]},
+    # Proposals to the community and support for them.
+    "proposal": {"ip": ["5/m", "20/h"], "phone": ["5/d"]},
+    "proposal_support": {"ip": ["30/m", "200/h"], "phone": ["30/h"]},
+    # Activities: sign up, cancel, check in and out.
+    "activity": {"ip": ["30/m", "200/h"], "phone": ["20/h"]},
+    # Micro-wishes and the two-way lists: post, claim, fulfil.
+    "wish": {"ip": ["10/m", "60/h"], "phone": ["10/h"]},
+    # 双报到: an in-service party member registers once.
+    "registration": {"ip": ["5/m", "20/h"], "phone": ["5/d"]},
+    # Open311 filing, per client key and per address.
+    "open311": {"key": ["60/m", "2000/d"], "ip": ["120/m"]},
+}
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
+    # Per caller: a signed-in user or token by account, anyone else by address.
+    # Over the rate: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.AnonThrottle",
+        "core.api.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="30/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsStaffWithScope"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.SafeJSONParser",
@@ -276,9 +422,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
 }
+# The OpenAPI schema and Swagger UI: open on a developer's machine; only for
+# signed-in staff in production (config/settings/production.py).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Red-property governance platform API",
     "DESCRIPTION": "Organisation, cases, meetings and volunteers of red-property "
@@ -306,6 +455,8 @@ SPECTACULAR_SETTINGS = {
 # All-or-nothing imports: a file with any bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Every download neutralises formulas and control characters (core.exports).
+EXPORT_FORMATS = _exports.EXPORT_FORMATS
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -323,10 +474,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own console handler would print every line a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # Axes says at INFO that it starts, in every process.
+        "axes": {"level": "WARNING"},
+    },
 }
 
-AUTHENTICATION_BACKENDS = ["accounts.backends.RolePermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.RolePermissionBackend",
+]
 
 # --- Notifications ----------------------------------------------------------
 NOTIFICATION_BACKENDS = env.list(
@@ -367,7 +526,11 @@ HEALTH_CHECK_TIMEOUT = 1.0
 # Days a resolved case waits for the resident before it closes by itself.
 PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
 PETITION_MAX_PHOTOS = 3
-PETITION_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# A phone's 24-megapixel JPEG is 5 to 10 MB.
+PETITION_MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are judged by their header first: at most about 24 megapixels (a
+# phone's 6000 × 4000 with a little room), so that decoding one stays cheap.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=25_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Volunteer service ------------------------------------------------------

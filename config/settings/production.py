@@ -24,6 +24,8 @@ X_FRAME_OPTIONS = "DENY"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int(  # noqa: F405
     "DJANGO_CONN_MAX_AGE", default=60
 )
+# The API's schema and docs describe every endpoint: staff only.
+API_DOCS_PUBLIC = False
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )

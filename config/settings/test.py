@@ -38,3 +38,7 @@ DATABASES["replica"] = {  # noqa: F405
     **DATABASES["default"],  # noqa: F405
     "TEST": {"MIRROR": "default"},
 }
+
+# Each test process keeps its counters in memory; tests/conftest.py empties
+# the cache before every test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,11 +1,15 @@
 from django import template
 
-from core.phones import mask_mobiles_in
+from core.scrub import scrub as scrub_text
 
 register = template.Library()
 
 
 @register.filter
-def mask_mobiles(text):
-    """Mask every mainland mobile number in a text shown to the public."""
-    return mask_mobiles_in(str(text or ""))
+def scrub(text):
+    """Mask every phone, ID and bank-card number in a text shown to the public."""
+    return scrub_text(text)
+
+
+#: The older name of ``scrub``, kept for templates that use it.
+register.filter("mask_mobiles", scrub)

@@ -17,7 +17,9 @@ class ActionItemOutputSerializer(serializers.ModelSerializer):
 
 
 class TopicOutputSerializer(serializers.ModelSerializer):
-    petition_number = serializers.CharField(source="petition.number", default=None)
+    petition_number = serializers.CharField(
+        source="petition.number", default=None, allow_null=True
+    )
     action_items = ActionItemOutputSerializer(many=True)
 
     class Meta:

@@ -64,7 +64,7 @@ class PropertyCompanyOutputSerializer(serializers.ModelSerializer):
 class CompoundOutputSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.name")
     property_company = serializers.CharField(
-        source="property_company.name", default=None
+        source="property_company.name", default=None, allow_null=True
     )
     building_count = serializers.IntegerField()
     household_count = serializers.IntegerField()
@@ -119,7 +119,9 @@ class HouseholdOutputSerializer(serializers.ModelSerializer):
 
 class PartyOrganizationOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
-    community = serializers.CharField(source="community.name", default=None)
+    community = serializers.CharField(
+        source="community.name", default=None, allow_null=True
+    )
     member_count = serializers.IntegerField()
 
     class Meta:

@@ -8,13 +8,24 @@ caller handles the case.
 import django_filters
 import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import BoundedDateTimeFilter, IdFilter
+from core.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from core.api.filters import (
+    BoundedDateTimeFilter,
+    IdFilter,
+    StrictBooleanFilter,
+    refuse_blank_filters,
+)
+from core.api.pagination import StrictPaginationMixin
+from core.api.parsers import SafeJSONParser
+from core.scrub import scrub
+from grids.access import personal_data_record
 from grids.models import Building, Person
 from grids.scoping import scope_queryset
 
@@ -23,7 +34,7 @@ from ..models import Category, Department, Petition
 from ..workflow import STAFF_ACTIONS, TRANSITIONS
 
 
-class PetitionCursorPagination(CursorPagination):
+class PetitionCursorPagination(StrictPaginationMixin, CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -42,7 +53,7 @@ class PetitionFilter(django_filters.FilterSet):
     handler = IdFilter(field_name="handler")
     created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
 
     def filter_overdue(self, queryset, name, value):
         condition = selectors.petition_overdue_q()
@@ -54,11 +65,14 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
     category_code = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     community = serializers.CharField(source="community.name")
-    grid = serializers.CharField(source="grid.name", default=None)
+    grid = serializers.CharField(source="grid.name", default=None, allow_null=True)
     place = serializers.CharField()
-    handler = serializers.CharField(source="handler.name", default=None)
+    handler = serializers.CharField(
+        source="handler.name", default=None, allow_null=True
+    )
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField()
 
     class Meta:
@@ -109,6 +123,12 @@ class PetitionOutputSerializer(serializers.ModelSerializer):
             return petition.reporter_phone
         return petition.masked_reporter_phone
 
+    def get_description(self, petition) -> str:
+        # Numbers typed into the text are the reporter's contact too.
+        if self._visible(petition):
+            return petition.description
+        return scrub(petition.description)
+
 
 class EventOutputSerializer(serializers.Serializer):
     action = serializers.CharField()
@@ -121,7 +141,7 @@ class EventOutputSerializer(serializers.Serializer):
 
 
 class PetitionDetailOutputSerializer(PetitionOutputSerializer):
-    timeline = EventOutputSerializer(source="events", many=True)
+    timeline = serializers.SerializerMethodField()
     answers = serializers.JSONField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -133,12 +153,43 @@ class PetitionDetailOutputSerializer(PetitionOutputSerializer):
             "timeline",
         ]
 
+    @extend_schema_field(EventOutputSerializer(many=True))
+    def get_timeline(self, petition) -> list:
+        events = EventOutputSerializer(petition.events.all(), many=True).data
+        if not self._visible(petition):
+            for event in events:
+                event["note"] = scrub(event["note"])
+        return events
+
     def get_allowed_actions(self, petition) -> list[str]:
         return [a for a in STAFF_ACTIONS if petition.status in TRANSITIONS[a].sources]
 
 
+def _contact_shown(request, petition) -> bool:
+    return bool(petition.reporter_phone) and selectors.petition_contact_visible(
+        user=request.user, petition=petition
+    )
+
+
+def _record_contacts(request, petitions: list) -> None:
+    """Record that the caller received these reporters' numbers unmasked."""
+    if not petitions:
+        return
+    personal_data_record(
+        request=request,
+        action="view",
+        subject="petitions.petition",
+        rows=len(petitions),
+        obj=petitions[0] if len(petitions) == 1 else None,
+        fields=("reporter_name", "reporter_phone"),
+    )
+
+
 class PetitionListApi(APIView):
     """List the cases the caller may see, newest first (cursor pagination)."""
+
+    # Read by the schema: the answer is a cursor page, with its parameters.
+    pagination_class = PetitionCursorPagination
 
     # Declared for the OpenAPI schema; the filter is applied in ``get``.
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
@@ -149,6 +200,7 @@ class PetitionListApi(APIView):
 
     @extend_schema(responses=PetitionOutputSerializer(many=True))
     def get(self, request):
+        refuse_blank_filters(request.query_params, PetitionFilter.base_filters)
         filterset = PetitionFilter(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
@@ -157,6 +209,7 @@ class PetitionListApi(APIView):
         data = PetitionOutputSerializer(
             page, many=True, context={"request": request}
         ).data
+        _record_contacts(request, [p for p in page if _contact_shown(request, p)])
         return paginator.get_paginated_response(data)
 
 
@@ -166,26 +219,30 @@ class PetitionDetailApi(APIView):
     @extend_schema(responses=PetitionDetailOutputSerializer)
     def get(self, request, petition_id: int):
         petition = selectors.petition_detail(user=request.user, pk=petition_id)
-        return Response(
-            PetitionDetailOutputSerializer(petition, context={"request": request}).data
-        )
+        data = PetitionDetailOutputSerializer(
+            petition, context={"request": request}
+        ).data
+        if _contact_shown(request, petition):
+            _record_contacts(request, [petition])
+        return Response(data)
 
 
 class PetitionCreateApi(APIView):
     """File a case on a resident's behalf (phone call, visit, meeting, chat group)."""
 
+    # JSON only: the schema documents exactly what the API reads.
+    parser_classes = [SafeJSONParser]
+
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(
-            slug_field="code", queryset=Category.objects.filter(is_active=True)
-        )
-        description = serializers.CharField(max_length=2000)
+        # A category's code; one that does not exist answers 404, like the
+        # building.
+        category = StrictRegexField(r"^[-\w]{1,40}$", max_length=40)
+        description = StrictCharField(max_length=2000)
         building = serializers.IntegerField()
-        place_detail = serializers.CharField(max_length=100, required=False, default="")
-        reporter_name = serializers.CharField(max_length=50, required=False, default="")
-        reporter_phone = serializers.CharField(
-            max_length=20, required=False, default=""
-        )
-        is_anonymous = serializers.BooleanField(required=False, default=False)
+        place_detail = StrictCharField(max_length=100, required=False, default="")
+        reporter_name = StrictCharField(max_length=50, required=False, default="")
+        reporter_phone = StrictCharField(max_length=20, required=False, default="")
+        is_anonymous = StrictBooleanField(required=False, default=False)
         channel = serializers.ChoiceField(
             choices=[
                 Petition.Channel.PHONE,
@@ -202,6 +259,9 @@ class PetitionCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values["category"] = get_object_or_404(
+            Category.objects.filter(is_active=True), code=values["category"]
+        )
         building = get_object_or_404(
             scope_queryset(
                 Building.objects.select_related("compound__community", "grid"),
@@ -218,32 +278,58 @@ class PetitionCreateApi(APIView):
         )
 
 
-class PetitionTransitionInputSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        max_length=2000, required=False, default="", allow_blank=True
-    )
-    is_public = serializers.BooleanField(required=False, default=True)
-    # Required: two staff acting on the same version cannot both succeed.
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    handler = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    department = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
-    merge_into = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1
-    )
+_ID_FIELD = {"min_value": 1, "max_value": 2**63 - 1}
+#: What some steps take and others must not be given.
+_STEP_FIELDS = ("handler", "department", "merge_into")
+
+
+def _transition_input(action: str) -> type[serializers.Serializer]:
+    """The input of one step, as the workflow declares it: what the step needs
+    is required (a note with some text in it), and nothing else is asked."""
+    needs = TRANSITIONS[action].needs
+    fields = {
+        "note": (
+            StrictRegexField(r"\S", max_length=2000)
+            if "note" in needs
+            else StrictCharField(
+                max_length=2000, required=False, default="", allow_blank=True
+            )
+        ),
+        "is_public": StrictBooleanField(required=False, default=True),
+        "expected_version": serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+    }
+    for name in _STEP_FIELDS:
+        if name in needs:
+            fields[name] = serializers.IntegerField(**_ID_FIELD)
+
+    def validate(self, attrs):
+        # A step cannot quietly change what another step sets (the handler).
+        unwanted = [
+            n for n in _STEP_FIELDS if n not in needs and n in self.initial_data
+        ]
+        if unwanted:
+            raise serializers.ValidationError(
+                dict.fromkeys(unwanted, _("This step does not take this field."))
+            )
+        return attrs
+
+    fields["validate"] = validate
+    name = "".join(p.capitalize() for p in action.split("_"))
+    return type(f"Petition{name}Input", (serializers.Serializer,), fields)
 
 
 class _PetitionTransitionApi(APIView):
     """Base of the one-endpoint-per-transition APIs."""
 
     action = ""
+    input_serializer: type[serializers.Serializer]
+    parser_classes = [SafeJSONParser]
 
     def act(self, request, petition_id: int):
         petition = get_object_or_404(
             selectors.petition_list(user=request.user), pk=petition_id
         )
-        data = PetitionTransitionInputSerializer(data=request.data)
+        data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         kwargs = {
@@ -275,8 +361,10 @@ class _PetitionTransitionApi(APIView):
 def _transition_api(action: str) -> type[APIView]:
     name = "Petition" + "".join(p.capitalize() for p in action.split("_")) + "Api"
 
+    input_serializer = _transition_input(action)
+
     @extend_schema(
-        request=PetitionTransitionInputSerializer,
+        request=input_serializer,
         responses=PetitionDetailOutputSerializer,
         operation_id=f"petitions_{action}",
         description=f"Apply “{action}” to a case (see petitions.workflow).",
@@ -284,7 +372,11 @@ def _transition_api(action: str) -> type[APIView]:
     def post(self, request, petition_id: int):
         return self.act(request, petition_id)
 
-    return type(name, (_PetitionTransitionApi,), {"action": action, "post": post})
+    return type(
+        name,
+        (_PetitionTransitionApi,),
+        {"action": action, "post": post, "input_serializer": input_serializer},
+    )
 
 
 TRANSITION_APIS = {action: _transition_api(action) for action in STAFF_ACTIONS}

@@ -4,8 +4,11 @@ A service is a report category (``service_code`` = ``Category.code``), a service
 request is a case (``service_request_id`` = ``Petition.number``) and a
 jurisdiction is a community (``jurisdiction_id`` = its 12-digit division code).
 Reading is public, as the spec wants, so nothing that identifies a resident ever
-leaves through here: no name, phone, room or tracking token. Filing needs the key
-of an active ``Open311Client`` and goes through ``petition_submit``.
+leaves through here: no name, phone, room or tracking token, and free text is
+scrubbed of personal numbers. Filing needs the key of an active
+``Open311Client`` (header ``X-API-Key``, or the spec's ``api_key`` parameter),
+in a community the client is bound to, within its rate limit, and goes through
+``petition_submit``.
 
 Every answer, errors included, comes in the format the path asks for (``.json``
 by default, or ``.xml``); bad input is a spec error (400/403/404), never a 500.
@@ -28,14 +31,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from core.phones import mask_mobiles_in
+from core.ratelimit import ratelimit_hit
+from core.scrub import scrub
 from grids.models import Building, Community
-from petitions.models import (
-    Category,
-    CategoryQuestion,
-    Open311Client,
-    Petition,
-)
+from petitions.models import Category, CategoryQuestion, Petition
 from petitions.selectors import (
     category_list,
     community_by_division_code,
@@ -44,6 +43,7 @@ from petitions.selectors import (
 from petitions.services import petition_submit
 
 from .renderers import FORMATS, render, render_errors
+from .services import open311_client_for_key, open311_client_may_file_in
 
 security_logger = logging.getLogger("django.security.open311")
 
@@ -274,7 +274,7 @@ def _service_request(request: HttpRequest, petition: Petition) -> dict:
         "service_name": petition.category.name,
         "service_code": petition.category.code,
         # Public output: numbers a resident typed into the text are masked.
-        "description": mask_mobiles_in(petition.description),
+        "description": scrub(petition.description),
         "agency_responsible": petition.community.name,
         "service_notice": "",
         "requested_datetime": _w3c(petition.created_at),
@@ -536,12 +536,29 @@ def _location(request: HttpRequest, community: Community | None) -> dict:
     return location
 
 
+def _api_key(request: HttpRequest) -> str:
+    """Return the key from the ``X-API-Key`` header, else the spec's ``api_key``
+    parameter (a header stays out of access logs and proxies' caches)."""
+    return request.headers.get("X-API-Key", "").strip() or _param(request, "api_key")
+
+
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     """File a case for the Open311 client whose key the request carries."""
-    api_key = _param(request, "api_key")
-    client = None
-    if api_key and len(api_key) <= 64:
-        client = Open311Client.objects.filter(api_key=api_key, is_active=True).first()
+    client = open311_client_for_key(_api_key(request))
+    # Every attempt counts against the address (keys cannot be guessed by
+    # brute force); a known key also counts against its own limit.
+    refused = ratelimit_hit(
+        request, "open311", phone="", key=client.key_hash if client else None
+    )
+    if refused is not None:
+        response = render_errors(
+            429,
+            _("Too many requests with this key. Try again in %(seconds)s seconds.")
+            % {"seconds": refused.retry_after},
+            fmt,
+        )
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     if client is None:
         raise Open311Error(403, _("The api_key is missing or not valid."))
     community = open311_jurisdiction(_param(request, "jurisdiction_id"))
@@ -550,6 +567,11 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, _("service_code is required."))
     category = open311_category(service_code)
     location = _location(request, community)
+    filed_in = location["community"] or location["building"].compound.community
+    if not open311_client_may_file_in(client, filed_in):
+        raise Open311Error(
+            403, _("This api_key may not file requests in this jurisdiction.")
+        )
     phone = _param(request, "phone")
     try:
         petition, _created = petition_submit(

@@ -10,8 +10,6 @@ calls, so no notification goes out for a case closed months ago. The recent
 cases go through the real services, so the states a user acts on exist.
 """
 
-import secrets
-
 from django.db import transaction
 
 from grids.models import Building, Community, Person, Role
@@ -22,6 +20,7 @@ from petitions.models import (
     Petition,
     ReplyTemplate,
 )
+from petitions.open311.services import open311_client_create
 from petitions.services import petition_submit, petition_transition
 
 from ..district.cases import build_petitions
@@ -62,19 +61,31 @@ def demo_seed() -> dict:
     departments_ensure()
     for title, text in TEMPLATES:
         ReplyTemplate.objects.get_or_create(title=title, defaults={"text": text})
-    client, _created = Open311Client.objects.get_or_create(
-        name=DEMO_CLIENT, defaults={"api_key": secrets.token_urlsafe(32)}
-    )
     community = Community.objects.filter(name="端庄社区").first()
+    note = _open311_client(community, made)
     if (
         community is not None
         and not Petition.objects.filter(community=community).exists()
     ):
         made["cases"] = _history(community) + _recent_cases(community)
-    return {
-        **made,
-        "notes": [f"Open311 demo client “{client.name}” api_key: {client.api_key}"],
-    }
+    return {**made, "notes": [note]}
+
+
+def _open311_client(community, made: dict) -> str:
+    """The district platform's Open311 client. Only a hash of a key is stored:
+    the key is printed on the run that makes the client; later runs change
+    nothing and say where to get a new one."""
+    client = Open311Client.objects.filter(name=DEMO_CLIENT).first()
+    if client is not None:
+        return (
+            f"Open311 demo client “{client.name}”: its key was printed when it "
+            "was made; admin → Open311 clients → “Make a new key” for another"
+        )
+    client, api_key = open311_client_create(
+        name=DEMO_CLIENT, communities=[community] if community else []
+    )
+    made["open311 clients"] = 1
+    return f"Open311 demo client “{client.name}” api_key: {api_key}"
 
 
 def _history(community: Community) -> int:

@@ -5,8 +5,9 @@ reads as a table (``view.table(data)``)."""
 import json
 
 import tablib
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import renderers
+
+from core.exports import neutralise_cell
 
 
 class _TableRenderer(renderers.BaseRenderer):
@@ -39,11 +40,7 @@ def _cell(value):
         value = json.dumps(value, ensure_ascii=False)
     if value is None:
         return ""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            value = "'" + value
-    return value
+    return neutralise_cell(value)
 
 
 class CSVRenderer(_TableRenderer):

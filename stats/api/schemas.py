@@ -90,16 +90,27 @@ class StatsSummarySerializer(StatsPeriodSerializer):
 
 SeriesMonth = _figures(
     "StatsSeriesMonth",
-    CASE_COUNTS + [f for f in COMMUNITY_FIGURES if f != "verified_hours"],
-    [
-        *CASE_RATES,
-        "verified_hours",
-        "action_items_on_time_rate",
-        "coverage_rate",
-        "ab_coverage_rate",
-        "fee_collection_rate",
-    ],
-    {"month": serializers.CharField(help_text="YYYY-MM")},
+    CASE_COUNTS,
+    [*CASE_RATES, "fee_collection_rate"],
+    {
+        "month": serializers.CharField(help_text="YYYY-MM"),
+        # Meetings, service and coverage are a community's: absent for a grid
+        # or a property company.
+        **{
+            f: serializers.IntegerField(required=False)
+            for f in COMMUNITY_FIGURES
+            if f != "verified_hours"
+        },
+        **{
+            f: serializers.FloatField(required=False, allow_null=True)
+            for f in (
+                "verified_hours",
+                "action_items_on_time_rate",
+                "coverage_rate",
+                "ab_coverage_rate",
+            )
+        },
+    },
 )
 
 
@@ -123,9 +134,15 @@ class StatsRankingSerializer(StatsPeriodSerializer):
 
 ChildUnit = _figures(
     "StatsChildUnit",
-    ["id", *CASE_COUNTS, "open", "overdue", "meetings_held"],
-    [*CASE_RATES, "verified_hours"],
-    {"kind": serializers.CharField(), "name": serializers.CharField()},
+    ["id", *CASE_COUNTS, "open", "overdue"],
+    CASE_RATES,
+    {
+        "kind": serializers.CharField(),
+        "name": serializers.CharField(),
+        # Grids hold no meetings or volunteer hours of their own: absent there.
+        "meetings_held": serializers.IntegerField(required=False),
+        "verified_hours": serializers.FloatField(required=False, allow_null=True),
+    },
 )
 
 

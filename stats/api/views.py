@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
 from core import calendar
 from stats.periods import default_start
 
@@ -79,11 +80,17 @@ class PeriodQuerySerializer(serializers.Serializer):
         return attrs
 
 
+_MONTH_SCHEMA = {"type": "string", "pattern": r"^(199\d|20\d\d)-(0[1-9]|1[0-2])$"}
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 PERIOD_PARAMETERS = [
-    OpenApiParameter("start", str, description="YYYY-MM (default: 11 months ago)"),
-    OpenApiParameter("end", str, description="YYYY-MM (default: this month)"),
+    OpenApiParameter(
+        "start", _MONTH_SCHEMA, description="YYYY-MM (default: 11 months ago)"
+    ),
+    OpenApiParameter("end", _MONTH_SCHEMA, description="YYYY-MM (default: this month)"),
     *[
-        OpenApiParameter(kind, int, description="one unit (default: all of yours)")
+        OpenApiParameter(
+            kind, _ID_SCHEMA, description="one unit (default: all of yours)"
+        )
         for kind in ("district", "subdistrict", "community", "grid", "property_company")
     ],
     OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
@@ -97,14 +104,26 @@ class StatsApiView(APIView):
     authentication_classes = [
         DashboardTokenAuthentication,
         authentication.SessionAuthentication,
-        authentication.TokenAuthentication,
+        ApiTokenAuthentication,
     ]
     permission_classes = [CanReadStats]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, XLSXRenderer]
+    # No OPTIONS description: it is not a table, and the schema says it all.
+    metadata_class = None
     query_serializer = PeriodQuerySerializer
     name = "stats"
 
     def query(self, request) -> dict:
+        # Given but empty (?start=) is a bad value, not "the default".
+        blank = [
+            name
+            for name in self.query_serializer().fields
+            if request.query_params.get(name) == ""
+        ]
+        if blank:
+            raise serializers.ValidationError(
+                {name: [_("This field may not be blank.")] for name in blank}
+            )
         query = self.query_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

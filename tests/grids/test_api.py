@@ -67,10 +67,8 @@ def test_api_household_filter_by_grid(client, world):
 
 def test_api_token_login_is_scoped_like_the_session(client, world):
     """A staff token reads the same scoped data as the staff member."""
-    from rest_framework.authtoken.models import Token
+    from accounts.services import api_token_create
 
-    token = Token.objects.create(user=world.users["grid"])
-    response = client.get(
-        "/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    _token, key = api_token_create(user=world.users["grid"], name="screen")
+    response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {key}")
     assert {r["id"] for r in response.json()["results"]} == world.households_in("G1")

@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from core.keys import key_hash
 from petitions import models
 
 
@@ -30,11 +31,29 @@ class DepartmentFactory(DjangoModelFactory):
 
 
 class Open311ClientFactory(DjangoModelFactory):
+    """A client whose plain key stays on the object as ``api_key`` (tests only:
+    the database keeps the hash). ``communities`` lists where it may file."""
+
     class Meta:
         model = models.Open311Client
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"client{n}")
     api_key = factory.Sequence(lambda n: f"key-{n:08d}")
+    key_hash = factory.LazyAttribute(lambda o: key_hash(o.api_key))
+    prefix = factory.LazyAttribute(lambda o: o.api_key[:8])
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        api_key = kwargs.pop("api_key")
+        client = super()._create(model_class, *args, **kwargs)
+        client.api_key = api_key
+        return client
+
+    @factory.post_generation
+    def communities(self, create, extracted, **kwargs):
+        if extracted is not None:
+            self.communities.set(extracted)
 
 
 class PetitionFactory(DjangoModelFactory):

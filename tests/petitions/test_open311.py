@@ -46,8 +46,11 @@ def c1(world):
 
 
 @pytest.fixture
-def open311_client(db):
-    return Open311ClientFactory(api_key="k" * 32)
+def open311_client(world):
+    """A client bound to every community of the test world."""
+    return Open311ClientFactory(
+        api_key="k" * 32, communities=[world.c1, world.c2, world.c3]
+    )
 
 
 @pytest.fixture

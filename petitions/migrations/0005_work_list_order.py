@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0001_initial'),
-        ('petitions', '0002_updated_index'),
+        ('petitions', '0004_open311_key_only_hashed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,161 @@
+"""The Content-Security-Policy holds in a real browser: headless Chromium opens
+the main admin pages, the dashboard and every resident page, and not one
+resource or script is refused by the policy."""
+
+import datetime
+import os
+import shutil
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deliberation.models import DeliberationBody, Meeting
+from petitions.services import petition_submit
+from tests.conftest import PASSWORD
+from tests.petitions.factories import CategoryFactory
+from volunteers.models import Activity
+
+pytestmark = pytest.mark.browser
+
+# Injected by the browser before any page script: the policy does not apply to
+# it, and it collects every violation the page reports.
+WATCH_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__csp.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+@pytest.fixture
+def browser_page(live_server_connections_released, transactional_db, live_server):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN"
+        )
+        context.add_init_script(WATCH_VIOLATIONS)
+        page = context.new_page()
+        console = []
+        page.on(
+            "console",
+            lambda message: (
+                console.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        page.console_csp = console
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def places(world):
+    """A case, a meeting with its sign-in code and an activity with its
+    check-in code, so that every resident page has something to show."""
+    petition, _created = petition_submit(
+        category=CategoryFactory(),
+        description="楼道灯不亮",
+        building=world.households["G1"][0].unit.building,
+        place_detail="1单元",
+        reporter_name="王大妈",
+        reporter_phone="13912345678",
+    )
+    body = DeliberationBody.objects.create(
+        community=world.c1,
+        name="红色议事会",
+        kind="hall",
+        rule="monthly_day",
+        day_of_month=4,
+    )
+    starts = timezone.now() - datetime.timedelta(minutes=10)
+    meeting = Meeting.objects.create(
+        body=body,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="议事厅",
+    )
+    activity = Activity.objects.create(
+        community=world.c1,
+        title="重阳敬老",
+        kind="elderly",
+        place="社区广场",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        capacity=5,
+    )
+    return {"petition": petition, "meeting": meeting, "activity": activity}
+
+
+def _visit(page, url: str) -> list[str]:
+    response = page.goto(url)
+    assert response.status < 400, (url, response.status)
+    assert "Content-Security-Policy" in {k.title() for k in response.headers}
+    page.wait_for_load_state("networkidle")
+    return [f"{url}: {v}" for v in page.evaluate("window.__csp")]
+
+
+def test_browser_no_csp_violation_on_admin_dashboard_and_resident_pages(
+    browser_page, live_server, world, places
+):
+    """Admin (index, lists, a case, a meeting, an export form), dashboard and
+    resident pages load under the policy without a single violation."""
+    page = browser_page
+    base = live_server.url
+    c1 = world.c1.pk
+    building = world.households["G1"][0].unit.building.pk
+    category = places["petition"].category.code
+    resident = [
+        "/",
+        f"/report/c/{c1}/",
+        f"/report/b/{building}/?category={category}",
+        f"/track/{places['petition'].tracking_token}/",
+        f"/c/{c1}/deliberation/",
+        f"/meetings/{places['meeting'].sign_in_token}/sign-in/",
+        f"/c/{c1}/volunteers/",
+        f"/activities/{places['activity'].check_in_token}/check-in/",
+        f"/c/{c1}/register/",
+    ]
+    violations = []
+    for path in resident:
+        violations += _visit(page, base + path)
+
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", "community")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content")
+    staff = [
+        "/admin/",
+        "/admin/petitions/petition/",
+        reverse("admin:petitions_petition_change", args=[places["petition"].pk]),
+        reverse("admin:deliberation_meeting_change", args=[places["meeting"].pk]),
+        reverse("admin:deliberation_meeting_minutes", args=[places["meeting"].pk]),
+        reverse("admin:petitions_petition_file"),
+        reverse("admin:petitions_petition_qr")
+        + f"?compound={world.households['G1'][0].unit.building.compound_id}",
+        "/admin/grids/person/",
+        reverse("admin:grids_person_export"),
+        "/admin/volunteers/activity/",
+        "/stats/dashboard/",
+    ]
+    for path in staff:
+        violations += _visit(page, base + path)
+    assert page.locator("canvas").count() >= 1  # the dashboard drew its charts
+    assert violations == []
+    assert page.console_csp == []
