@@ -15,7 +15,7 @@ admin.site.site_title = _("Red-property governance")
 admin.site.index_title = _("Community work")
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("grids.urls")),
     path("", include("petitions.urls")),
     path("", include("deliberation.urls")),
     path("", include("volunteers.urls")),

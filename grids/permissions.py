@@ -4,7 +4,7 @@ Permissions follow roles, like scope does: a person who stops being a grid
 worker loses both on the day the term ends, with no group to clean up. Each
 app declares the permissions its models give each role in its own
 ``<app>/permissions.py`` (``ROLE_PERMISSIONS``); ``role_permissions`` gathers
-them, and ``accounts.backends.RolePermissionBackend`` reads that.
+them, and ``grids.backends.RolePermissionBackend`` reads that.
 """
 
 import functools

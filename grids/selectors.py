@@ -240,3 +240,17 @@ def personal_data_access_list(*, user) -> QuerySet[PersonalDataAccess]:
     return scope_queryset(
         PersonalDataAccess.objects.select_related("community", "actor"), user
     )
+
+
+def district_staff_users() -> list:
+    """Return the accounts of every active district staff member (they are told
+    of work the platform could not do: dead outbox messages)."""
+    roles = Role.objects.active().filter(
+        kind=Role.Kind.DISTRICT_STAFF, person__user__isnull=False
+    )
+    return list(
+        {
+            r.person.user_id: r.person.user
+            for r in roles.select_related("person__user")
+        }.values()
+    )

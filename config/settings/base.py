@@ -484,7 +484,7 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.RolePermissionBackend",
+    "grids.backends.RolePermissionBackend",
 ]
 
 # --- Notifications ----------------------------------------------------------
@@ -514,6 +514,8 @@ OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
 OUTBOX_GIVE_UP_AFTER = env.int("OUTBOX_GIVE_UP_AFTER", default=24 * 3600)
 # Done rows are deleted after this many days (nightly); the others stay.
 OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=30)
+# Who is told when a row is dead: a function returning staff accounts.
+OUTBOX_DEAD_ALERT_RECIPIENTS = "grids.selectors.district_staff_users"
 # /healthz answers 503 when the relay has not finished a round, the schedule
 # has not run, or the oldest unfinished outbox row has waited longer than this.
 HEALTH_RELAY_MAX_AGE = env.int("HEALTH_RELAY_MAX_AGE", default=60)

@@ -1,6 +1,6 @@
 from django.views.generic import TemplateView
 
-from grids.models import Community
+from .models import Community
 
 
 class HomeView(TemplateView):

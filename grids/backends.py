@@ -18,8 +18,8 @@ class RolePermissionBackend(ModelBackend):
             return set()
         cached = getattr(user_obj, "_role_perm_cache", None)
         if cached is None:
-            from grids.models import Role
-            from grids.permissions import role_permissions
+            from .models import Role
+            from .permissions import role_permissions
 
             kinds = set(
                 Role.objects.active()
