@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from .models import AuditEvent, Heartbeat, Notification, OutboxMessage
 from .outbox import outbox_retry
-from .paging import CappedPaginator
+from .paging import CappedPaginator, RecentFilter
 
 
 class _SuperuserReadOnlyAdmin(admin.ModelAdmin):
@@ -36,10 +36,9 @@ class AuditEventAdmin(_SuperuserReadOnlyAdmin):
     """The audit trail, read-only and for superusers: it spans every unit."""
 
     list_display = ("created_at", "actor", "action", "target_repr")
-    list_filter = ("action",)
+    list_filter = (RecentFilter.build("created_at"), "action")
     search_fields = ("target_repr", "action")
     list_select_related = ("actor",)
-    date_hierarchy = "created_at"
 
 
 class OutboxStateFilter(admin.SimpleListFilter):

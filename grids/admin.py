@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from core.calendar import today
+from core.paging import RecentFilter
 from core.phones import mask_mobile
 
 from . import selectors
@@ -572,9 +573,8 @@ class PersonalDataAccessAdmin(ScopedModelAdmin):
         "ip_address",
         "community",
     )
-    list_filter = ("action", "subject")
+    list_filter = (RecentFilter.build("created_at"), "action", "subject")
     search_fields = ("actor_label", "object_repr", "ip_address")
-    date_hierarchy = "created_at"
     list_select_related = ("community",)
     show_full_result_count = False
 
