@@ -28,7 +28,8 @@ export DJANGO_DEBUG=false
 export DATABASE_URL="sqlite:///$work/db.sqlite3"
 export DJANGO_VAR_DIR="$work/var"
 export DJANGO_MEDIA_ROOT="$work/media"
-# Tasks run in-process; the run must not be slowed by the API's throttles.
+# No worker runs here (the API is all that is asked); the run must not be
+# slowed by the API's throttles.
 export REDIS_URL=""
 export DJANGO_LOG_LEVEL=WARNING
 export API_THROTTLE_USER=1000000/min API_THROTTLE_ANON=1000000/min
@@ -50,11 +51,13 @@ gunicorn config.wsgi -b "127.0.0.1:$port" -w 1 --threads 1 --log-level warning \
   --env DJANGO_SETTINGS_MODULE=config.settings.local >"$work/server.log" 2>&1 &
 server=$!
 python - "$port" <<'PY'
-import sys, time, urllib.request
+import sys, time, urllib.error, urllib.request
 for _ in range(100):
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
         break
+    except urllib.error.HTTPError:
+        break  # it answers (503: no worker or schedule runs here, none is needed)
     except OSError:
         time.sleep(0.2)
 else:
