@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from deliberation.models import DeliberationBody, MajorMatter, Meeting, Proposal
 from grids.models import Person
+from tests.deliberation.factories import ProposalFactory
 from tests.grids import factories as f
 
 
@@ -129,6 +130,14 @@ def test_resident_sign_in_outside_the_window_is_refused(client, meeting):
     assert not meeting.attendance.exists()
 
 
+def test_qr_sign_in_needs_a_phone(client, meeting):
+    """Without a phone number the QR page does not sign anyone in."""
+    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    for _ in range(3):
+        client.post(url, {"name": "路人"})
+    assert not meeting.attendance.exists()
+
+
 def test_residents_propose_support_and_read_decisions(client, world, meeting):
     """A resident proposes a topic, a neighbour supports it once, and closed
     meetings' decisions are on notice."""
@@ -161,3 +170,18 @@ def test_residents_propose_support_and_read_decisions(client, world, meeting):
     body = client.get(url).content.decode()
     assert "更换声控灯" in body and "增设充电桩" in body
     assert "13911112222" not in body
+
+
+def test_public_page_masks_numbers_in_proposals(client, world):
+    """A number typed into a proposal is masked on the public page."""
+    ProposalFactory(
+        community=world.c1,
+        title="联系我 13912345678",
+        text="或 139 1234 5678",
+        proposer_phone="13911112222",
+    )
+    body = client.get(
+        reverse("deliberation:community", args=[world.c1.pk])
+    ).content.decode()
+    assert "13912345678" not in body and "139 1234 5678" not in body
+    assert "139****5678" in body

@@ -15,6 +15,7 @@ from deliberation.services import (
     owner_vote_record,
 )
 from deliberation.voting import owners_vote_outcome
+from grids.models import Household
 from tests.grids import factories as f
 
 A = Decimal
@@ -157,3 +158,20 @@ def test_decision_is_computed_from_recorded_votes(world, matter):
         *["record_vote"] * 4,
         "owners_decide",
     ]
+
+
+def test_vote_count_uses_one_register_for_total_and_votes(world, passed_matter):
+    """Areas changed after voting do not make the votes exceed the total."""
+    staff = world.users["community"]
+    households = world.households["G1"] + world.households["G2"]
+    for household in households[:3]:
+        owner_vote_record(
+            matter=passed_matter, household=household, choice="agree", actor=staff
+        )
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(
+        floor_area=Decimal(1)
+    )
+    decided = major_matter_decide(matter=passed_matter, actor=staff)
+    assert Decimal(decided.outcome["voted_area"]) <= Decimal(
+        decided.outcome["total_area"]
+    )

@@ -7,18 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from deliberation.models import ActionItem, DeliberationBody, Meeting
+from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from deliberation.services import (
     action_item_add,
     action_item_update,
     attendance_sign_in,
     meeting_close,
+    meetings_create_ahead,
     proposal_submit,
     proposal_support,
     topic_add,
     topic_decide,
 )
 from grids.models import Person
+from grids.services import org_object_save
+from tests.deliberation.factories import ActionItemFactory, MeetingFactory
 
 
 @pytest.fixture
@@ -91,6 +94,27 @@ def test_unfinished_action_item_comes_back_until_done(world, body):
     assert third_close.status == "closed"
     assert agenda_carry_over(meeting=fourth) == 0
     assert item.updates.count() == 2
+
+
+def test_unfinished_item_is_carried_into_the_next_meeting_only(world, fengsi_body):
+    """Creating two months ahead puts an open item on the next meeting alone."""
+    body = fengsi_body
+    last = MeetingFactory(body=body, starts_in=-datetime.timedelta(days=3), hours=1)
+    item = ActionItemFactory(
+        topic__meeting=last,
+        title="修路",
+        owner=Person.objects.get(user=world.users["grid"]),
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    meeting_close(meeting=last, actor=world.users["community"], minutes="纪要")
+    meetings_create_ahead(
+        body=body, until=timezone.localdate() + datetime.timedelta(days=62)
+    )
+    carried = AgendaTopic.objects.filter(carried_item=item)
+    assert carried.count() == 1
+    assert carried.get().meeting == body.meetings.filter(status="planned").earliest(
+        "starts_at"
+    )
 
 
 def test_meeting_cannot_close_without_minutes(world, body):
@@ -186,6 +210,19 @@ def test_cancelling_one_meeting_keeps_the_series(world, body):
     first.refresh_from_db()
     with pytest.raises(ValidationError):
         attendance_sign_in(meeting=first, name="x", now=first.starts_at)
+
+
+def test_body_compound_must_be_in_its_community(world):
+    """A body of one community cannot hold another community's compound."""
+    body = DeliberationBody(
+        community=world.c1,
+        compound=world.households["G3"][0].unit.building.compound,
+        name="x",
+        kind="stool",
+        rule="once",
+    )
+    with pytest.raises(ValidationError):
+        org_object_save(actor=None, instance=body)
 
 
 def test_raising_a_major_matter_writes_its_first_event(world):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core import calendar
 from core.models import Notification
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
+from deliberation.services import meeting_move
 from deliberation.tasks import (
     alert_missed_months_task,
     alert_overdue_items_task,
@@ -14,6 +15,7 @@ from deliberation.tasks import (
     remind_meetings_task,
 )
 from grids.models import Person
+from tests.deliberation.factories import MeetingFactory
 
 
 def _body(world, **extra):
@@ -40,6 +42,18 @@ def test_day_before_reminder_sent_once(world):
     assert remind_meetings_task() == 2
     assert remind_meetings_task() == 0
     assert Notification.objects.filter(dedupe_key__contains="reminder").count() == 2
+
+
+def test_moved_meeting_is_announced_again(world, fengsi_body):
+    """Moving a meeting sends a fresh reminder with the new time."""
+    meeting = MeetingFactory(
+        body=fengsi_body, starts_in=datetime.timedelta(hours=20), hours=1
+    )
+    assert remind_meetings_task() == 1
+    meeting_move(
+        meeting=meeting, starts_at=meeting.starts_at + datetime.timedelta(hours=2)
+    )
+    assert remind_meetings_task() == 1
 
 
 def test_missed_month_alerts_community_staff_once(world, pinned_clock):
