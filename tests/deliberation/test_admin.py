@@ -6,18 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation.models import DeliberationBody, MajorMatter
 from deliberation.services import meeting_close
-from tests.deliberation.factories import MeetingFactory
-from tests.grids import factories as f
+from tests.deliberation.factories import (
+    BodyFactory,
+    MajorMatterFactory,
+    MeetingFactory,
+)
 
 
 @pytest.fixture
 def bodies(world):
+    """A 逢四 deliberation hall in community C1 and one in C3."""
     return {
-        name: DeliberationBody.objects.create(
-            community=community, name=name, kind="hall", rule="fengsi"
-        )
+        name: BodyFactory(community=community, name=name, fengsi=True)
         for name, community in [("端庄议事厅", world.c1), ("楼北议事厅", world.c3)]
     }
 
@@ -46,10 +47,7 @@ def test_admin_cannot_set_a_major_matters_state(client, world):
     """Status and decisions are read-only in the admin: the gate lives in the
     services, so a form post cannot mark a matter decided."""
     compound = world.households["G1"][0].unit.building.compound
-    org = f.PartyOrganizationFactory(community=world.c1)
-    matter = MajorMatter.objects.create(
-        compound=compound, kind="elevator", title="加装电梯", party_org=org
-    )
+    matter = MajorMatterFactory(compound=compound, kind="elevator", title="加装电梯")
     client.force_login(world.users["community"])
     url = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
     response = client.post(
@@ -58,7 +56,7 @@ def test_admin_cannot_set_a_major_matters_state(client, world):
             "compound": compound.pk,
             "kind": "elevator",
             "title": "加装电梯",
-            "party_org": org.pk,
+            "party_org": matter.party_org.pk,
             "status": "owners_passed",
             "owners_decided_at": timezone.now().isoformat(),
             "votes-TOTAL_FORMS": "0",

@@ -6,28 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation.models import DeliberationBody, MajorMatter, Meeting, Proposal
+from deliberation.models import Meeting, Proposal
 from grids.models import Person
-from tests.deliberation.factories import ProposalFactory
-from tests.grids import factories as f
+from tests.deliberation.factories import (
+    MajorMatterFactory,
+    MeetingFactory,
+    ProposalFactory,
+)
 
 
 @pytest.fixture
-def meeting(world):
-    body = DeliberationBody.objects.create(
-        community=world.c1,
-        name="红色议事会",
-        kind="hall",
-        rule="monthly_day",
-        day_of_month=4,
-    )
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    return Meeting.objects.create(
-        body=body,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        place="议事厅",
-    )
+def meeting(body):
+    """A meeting of community C1's 红色议事会 that began ten minutes ago."""
+    return MeetingFactory(body=body, starts_in=-datetime.timedelta(minutes=10))
 
 
 def _step(client, meeting, **data):
@@ -82,12 +73,7 @@ def test_staff_run_a_meeting_in_the_admin(client, world, meeting, submit):
 def test_major_matter_steps_in_the_admin_respect_the_gate(client, world):
     """Counting votes before the party organisation passed it is refused."""
     compound = world.households["G1"][0].unit.building.compound
-    matter = MajorMatter.objects.create(
-        compound=compound,
-        kind="elevator",
-        title="加装电梯",
-        party_org=f.PartyOrganizationFactory(community=world.c1),
-    )
+    matter = MajorMatterFactory(compound=compound, kind="elevator", title="加装电梯")
     client.force_login(world.users["community"])
     page = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
     offered = client.get(page).context["step_form"]

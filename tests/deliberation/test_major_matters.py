@@ -16,7 +16,7 @@ from deliberation.services import (
 )
 from deliberation.voting import owners_vote_outcome
 from grids.models import Household
-from tests.grids import factories as f
+from tests.deliberation.factories import MajorMatterFactory
 
 A = Decimal
 
@@ -81,10 +81,13 @@ def test_area_and_headcount_are_counted_separately():
 
 @pytest.fixture
 def matter(world):
-    compound = world.households["G1"][0].unit.building.compound
-    branch = f.PartyOrganizationFactory(community=world.c1, kind="community_committee")
-    return MajorMatter.objects.create(
-        compound=compound, kind="elevator", title="3号楼加装电梯", party_org=branch
+    """An elevator for building 3 of compound K1, raised with the community's
+    party committee."""
+    return MajorMatterFactory(
+        compound=world.households["G1"][0].unit.building.compound,
+        kind="elevator",
+        title="3号楼加装电梯",
+        party_org__kind="community_committee",
     )
 
 
