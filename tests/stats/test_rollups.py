@@ -55,28 +55,9 @@ def _expected_cases(cases) -> dict:
     accepted = [p for p in cases if p.accepted_at]
     totals = {
         "received": len(cases),
-        "accepted": len(accepted),
-        "accepted_on_time": sum(
-            1 for p in accepted if p.accepted_at <= p.accept_due_at
-        ),
-        "closed": len(closed),
-        "closed_on_time": sum(1 for p in closed if p.resolved_at <= p.resolve_due_at),
-        "rated": sum(1 for p in cases if p.rating),
-        "satisfied": sum(1 for p in cases if p.rating == "satisfied"),
-        "fairly_satisfied": sum(1 for p in cases if p.rating == "fairly"),
-        "reopened": sum(1 for p in cases if p.reopen_count),
-        "referred": sum(1 for p in cases if p.department_id),
-        "complaints": sum(1 for p in cases if p.category.group == "complaint"),
-        "disputes_mediated": sum(1 for p in closed if p.category.group == "dispute"),
-        "accept_seconds": sum(
-            int((p.accepted_at - p.created_at).total_seconds()) for p in accepted
-        ),
-        "closed_timed": sum(1 for p in closed if p.closed_at),
-        "close_seconds": sum(
-            int((p.closed_at - p.created_at).total_seconds())
-            for p in closed
-            if p.closed_at
-        ),
+        **_handling_totals(accepted, closed),
+        **_rating_totals(cases),
+        **_outcome_totals(cases, closed),
     }
     return {
         **_case_figures(totals),
@@ -91,8 +72,57 @@ def _expected_cases(cases) -> dict:
     }
 
 
+def _handling_totals(accepted, closed) -> dict:
+    """How many cases were accepted and closed, how many on time, and the
+    seconds they took."""
+    return {
+        "accepted": len(accepted),
+        "accepted_on_time": sum(
+            1 for p in accepted if p.accepted_at <= p.accept_due_at
+        ),
+        "closed": len(closed),
+        "closed_on_time": sum(1 for p in closed if p.resolved_at <= p.resolve_due_at),
+        "accept_seconds": sum(
+            int((p.accepted_at - p.created_at).total_seconds()) for p in accepted
+        ),
+        "closed_timed": sum(1 for p in closed if p.closed_at),
+        "close_seconds": sum(
+            int((p.closed_at - p.created_at).total_seconds())
+            for p in closed
+            if p.closed_at
+        ),
+    }
+
+
+def _rating_totals(cases) -> dict:
+    """How residents rated their cases."""
+    return {
+        "rated": sum(1 for p in cases if p.rating),
+        "satisfied": sum(1 for p in cases if p.rating == "satisfied"),
+        "fairly_satisfied": sum(1 for p in cases if p.rating == "fairly"),
+    }
+
+
+def _outcome_totals(cases, closed) -> dict:
+    """Reopened and referred cases, complaints, and disputes mediated."""
+    return {
+        "reopened": sum(1 for p in cases if p.reopen_count),
+        "referred": sum(1 for p in cases if p.department_id),
+        "complaints": sum(1 for p in cases if p.category.group == "complaint"),
+        "disputes_mediated": sum(1 for p in closed if p.category.group == "dispute"),
+    }
+
+
 def _expected_community(records, community_ids) -> dict:
     """Meetings, action items and service counted record by record."""
+    return {
+        **_expected_meetings(records, community_ids),
+        **_expected_service(records, community_ids),
+    }
+
+
+def _expected_meetings(records, community_ids) -> dict:
+    """Meetings held, their topics and decisions, and their action items."""
     meetings = [
         m
         for m in records["meetings"]
@@ -106,14 +136,6 @@ def _expected_community(records, community_ids) -> dict:
         and i.status != "cancelled"
     ]
     done = [i for i in items if i.status == "done"]
-    signups = [
-        s
-        for s in records["signups"]
-        if s.activity.community_id in community_ids
-        and s.status == "confirmed"
-        and s.verified_hours is not None
-    ]
-    wishes = [w for w in records["wishes"] if w.community_id in community_ids]
     return {
         "meetings_held": len(meetings),
         "topics": len(topics),
@@ -123,6 +145,20 @@ def _expected_community(records, community_ids) -> dict:
         "action_items_done_on_time": sum(
             1 for i in done if timezone.localtime(i.done_at).date() <= i.due_date
         ),
+    }
+
+
+def _expected_service(records, community_ids) -> dict:
+    """Activities, verified volunteer turnouts and hours, and wishes."""
+    signups = [
+        s
+        for s in records["signups"]
+        if s.activity.community_id in community_ids
+        and s.status == "confirmed"
+        and s.verified_hours is not None
+    ]
+    wishes = [w for w in records["wishes"] if w.community_id in community_ids]
+    return {
         "activities": len(
             {
                 s.activity_id
