@@ -2,7 +2,9 @@
 
 import datetime
 import json
+from unittest import mock
 
+import pytest
 from django.utils import timezone
 
 from core.models import Notification
@@ -17,6 +19,21 @@ def test_notify_sends_a_message_once(db, settings, tmp_path):
     assert notify(dedupe_key="k", subject="s", body="b") is None
     lines = (tmp_path / "sent.jsonl").read_text().splitlines()
     assert [json.loads(line)["key"] for line in lines] == ["k"]
+
+
+def test_notification_that_failed_is_sent_on_retry(db, settings):
+    """A send that fails leaves the message unsent, and the retry sends it once."""
+    with (
+        mock.patch(
+            "core.notifications.ConsoleBackend.send", side_effect=OSError("down")
+        ),
+        pytest.raises(OSError),
+    ):
+        notify(dedupe_key="k1", subject="s", body="b", phone="13912345678")
+    assert Notification.objects.get(dedupe_key="k1").sent_at is None
+    assert notify(dedupe_key="k1", subject="s", body="b") is not None
+    assert notify(dedupe_key="k1", subject="s", body="b") is None
+    assert Notification.objects.get(dedupe_key="k1").sent_at is not None
 
 
 def test_notify_takes_over_a_claim_whose_worker_died(db, settings, pinned_clock):

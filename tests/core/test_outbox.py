@@ -206,6 +206,15 @@ def test_outbox_unknown_task_fails_without_blocking_the_others(db):
     assert "no.such.task" in broken.last_error
 
 
+def test_outbox_broken_message_does_not_block_the_queue(db):
+    """A message that cannot run is skipped; the ones after it still go."""
+    OutboxMessage.objects.create(task_name="no.such.task", kwargs={})
+    OutboxMessage.objects.create(task_name="core.ping", kwargs={"value": "x"})
+    assert outbox_relay() == 1
+    broken = OutboxMessage.objects.get(task_name="no.such.task")
+    assert broken.dispatched_at is None and broken.attempts == 1
+
+
 def test_outbox_relay_talks_to_the_broker_outside_its_transaction(
     db, broker_out_of_process, monkeypatch
 ):

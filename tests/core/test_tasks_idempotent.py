@@ -17,12 +17,21 @@ from django.utils import timezone
 
 from config.celery import app
 from core import calendar
-from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import Person
 from petitions.models import Petition
 from petitions.services import petition_submit, petition_transition
+from tests.deliberation.factories import (
+    ActionItemFactory,
+    BodyFactory,
+    MeetingFactory,
+)
 from tests.petitions.factories import CategoryFactory
-from volunteers.models import Activity, SignUp, Station, StockItem, Wish
+from tests.volunteers.factories import (
+    ActivityFactory,
+    SignUpFactory,
+    StockItemFactory,
+    WishFactory,
+)
 
 
 def _petition(world) -> Petition:
@@ -54,31 +63,6 @@ def _resolved(world) -> Petition:
     petition = petition_transition(petition=petition, action="accept", actor=staff)
     return petition_transition(
         petition=petition, action="resolve", actor=staff, note="已处理"
-    )
-
-
-def _body(world) -> DeliberationBody:
-    return DeliberationBody.objects.create(
-        community=world.c1, name="红色议事会", kind="hall", rule="fengsi"
-    )
-
-
-def _meeting(world, starts_in: datetime.timedelta) -> Meeting:
-    starts = timezone.now() + starts_in
-    ends = starts + datetime.timedelta(hours=1)
-    return Meeting.objects.create(body=_body(world), starts_at=starts, ends_at=ends)
-
-
-def _activity(world, starts_in: datetime.timedelta) -> Activity:
-    starts = timezone.now() + starts_in
-    return Activity.objects.create(
-        community=world.c1,
-        title="爱心义剪",
-        kind="haircut",
-        place="社区广场",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        capacity=10,
     )
 
 
@@ -117,19 +101,24 @@ def setup_auto_close(world):
 
 
 def setup_create_meetings_ahead(world):
-    _body(world)
+    BodyFactory(community=world.c1, fengsi=True)
     return {}
 
 
 def setup_remind_meetings(world):
-    meeting = _meeting(world, datetime.timedelta(hours=20))
+    meeting = MeetingFactory(
+        body__community=world.c1,
+        body__fengsi=True,
+        starts_in=datetime.timedelta(hours=20),
+        hours=1,
+    )
     meeting.body.members.add(Person.objects.get(user=world.users["grid"]))
     return {}
 
 
 def setup_alert_missed_months(world):
     # Set up two months ago: last month went by without a meeting.
-    body = _body(world)
+    body = BodyFactory(community=world.c1, fengsi=True)
     type(body).objects.filter(pk=body.pk).update(
         created_at=calendar.local_datetime(calendar.add_months(calendar.today(), -2))
     )
@@ -137,10 +126,11 @@ def setup_alert_missed_months(world):
 
 
 def setup_alert_overdue_items(world):
-    meeting = _meeting(world, -datetime.timedelta(days=10))
-    topic = AgendaTopic.objects.create(meeting=meeting, title="路面", source="staff")
-    ActionItem.objects.create(
-        topic=topic,
+    ActionItemFactory(
+        topic__meeting__body__community=world.c1,
+        topic__meeting__body__fengsi=True,
+        topic__meeting__starts_in=-datetime.timedelta(days=10),
+        topic__meeting__hours=1,
         title="修补路面",
         owner=Person.objects.get(user=world.users["grid"]),
         due_date=timezone.localdate() - datetime.timedelta(days=1),
@@ -155,29 +145,28 @@ def setup_stats(world):
 
 
 def setup_remind_activities(world):
-    activity = _activity(world, datetime.timedelta(hours=20))
-    SignUp.objects.create(
-        activity=activity, name="张三", phone="13900000001", status="confirmed"
+    activity = ActivityFactory(
+        community=world.c1, starts_in=datetime.timedelta(hours=20)
     )
+    SignUpFactory(activity=activity)
     return {}
 
 
 def setup_alert_unverified(world):
-    activity = _activity(world, -datetime.timedelta(hours=5))
-    for n in range(5):
-        SignUp.objects.create(
-            activity=activity,
-            name=f"志愿者{n}",
-            phone=f"1390000001{n}",
-            status="confirmed",
-            check_in_at=activity.starts_at,
-            check_out_at=activity.ends_at,
-        )
+    activity = ActivityFactory(
+        community=world.c1, starts_in=-datetime.timedelta(hours=5)
+    )
+    SignUpFactory.create_batch(
+        5,
+        activity=activity,
+        check_in_at=activity.starts_at,
+        check_out_at=activity.ends_at,
+    )
     return {}
 
 
 def setup_alert_unclaimed_wishes(world):
-    Wish.objects.create(
+    WishFactory(
         community=world.c1,
         title="想要一副老花镜",
         wisher_name="李奶奶",
@@ -189,17 +178,7 @@ def setup_alert_unclaimed_wishes(world):
 
 
 def setup_alert_stock(world):
-    station = Station.objects.create(
-        community=world.c1, name="应急服务站", key_holders="物业、社区"
-    )
-    StockItem.objects.create(
-        station=station,
-        kind="supply",
-        item_class="照明",
-        name="手电筒",
-        quantity=0,
-        min_quantity=2,
-    )
+    StockItemFactory(station__community=world.c1, quantity=0, min_quantity=2)
     return {}
 
 

@@ -12,8 +12,16 @@ from tests.grids import factories as gf
 
 
 class BodyFactory(DjangoModelFactory):
+    """The monthly 红色议事会 (seed 000); ``fengsi=True`` makes it the 逢四说事
+    that meets on the 4th, 14th and 24th (seed 004)."""
+
     class Meta:
         model = models.DeliberationBody
+
+    class Params:
+        fengsi = factory.Trait(
+            name="逢四说事", rule=models.DeliberationBody.Rule.FENGSI, day_of_month=None
+        )
 
     community = factory.SubFactory(gf.CommunityFactory)
     name = "红色议事会"
@@ -23,14 +31,21 @@ class BodyFactory(DjangoModelFactory):
 
 
 class MeetingFactory(DjangoModelFactory):
+    """A planned meeting ``starts_in`` from now (two days unless given; negative
+    for one that has begun), lasting ``hours``."""
+
     class Meta:
         model = models.Meeting
 
+    class Params:
+        starts_in = datetime.timedelta(days=2)
+        hours = 2
+
     body = factory.SubFactory(BodyFactory)
-    starts_at = factory.LazyFunction(
-        lambda: timezone.now() + datetime.timedelta(days=2)
+    starts_at = factory.LazyAttribute(lambda o: timezone.now() + o.starts_in)
+    ends_at = factory.LazyAttribute(
+        lambda o: o.starts_at + datetime.timedelta(hours=o.hours)
     )
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     place = "红色物业议事厅"
 
 

@@ -6,27 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation.models import DeliberationBody, MajorMatter, Meeting, Proposal
+from deliberation.models import Meeting, Proposal
 from grids.models import Person
-from tests.grids import factories as f
+from tests.deliberation.factories import (
+    MajorMatterFactory,
+    MeetingFactory,
+    ProposalFactory,
+)
 
 
 @pytest.fixture
-def meeting(world):
-    body = DeliberationBody.objects.create(
-        community=world.c1,
-        name="红色议事会",
-        kind="hall",
-        rule="monthly_day",
-        day_of_month=4,
-    )
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    return Meeting.objects.create(
-        body=body,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        place="议事厅",
-    )
+def meeting(body):
+    """A meeting of community C1's 红色议事会 that began ten minutes ago."""
+    return MeetingFactory(body=body, starts_in=-datetime.timedelta(minutes=10))
 
 
 def _step(client, meeting, **data):
@@ -81,12 +73,7 @@ def test_staff_run_a_meeting_in_the_admin(client, world, meeting, submit):
 def test_major_matter_steps_in_the_admin_respect_the_gate(client, world):
     """Counting votes before the party organisation passed it is refused."""
     compound = world.households["G1"][0].unit.building.compound
-    matter = MajorMatter.objects.create(
-        compound=compound,
-        kind="elevator",
-        title="加装电梯",
-        party_org=f.PartyOrganizationFactory(community=world.c1),
-    )
+    matter = MajorMatterFactory(compound=compound, kind="elevator", title="加装电梯")
     client.force_login(world.users["community"])
     page = reverse("admin:deliberation_majormatter_change", args=[matter.pk])
     offered = client.get(page).context["step_form"]
@@ -129,6 +116,14 @@ def test_resident_sign_in_outside_the_window_is_refused(client, meeting):
     assert not meeting.attendance.exists()
 
 
+def test_qr_sign_in_needs_a_phone(client, meeting):
+    """Without a phone number the QR page does not sign anyone in."""
+    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    for _ in range(3):
+        client.post(url, {"name": "路人"})
+    assert not meeting.attendance.exists()
+
+
 def test_residents_propose_support_and_read_decisions(client, world, meeting):
     """A resident proposes a topic, a neighbour supports it once, and closed
     meetings' decisions are on notice."""
@@ -161,3 +156,18 @@ def test_residents_propose_support_and_read_decisions(client, world, meeting):
     body = client.get(url).content.decode()
     assert "更换声控灯" in body and "增设充电桩" in body
     assert "13911112222" not in body
+
+
+def test_public_page_masks_numbers_in_proposals(client, world):
+    """A number typed into a proposal is masked on the public page."""
+    ProposalFactory(
+        community=world.c1,
+        title="联系我 13912345678",
+        text="或 139 1234 5678",
+        proposer_phone="13911112222",
+    )
+    body = client.get(
+        reverse("deliberation:community", args=[world.c1.pk])
+    ).content.decode()
+    assert "13912345678" not in body and "139 1234 5678" not in body
+    assert "139****5678" in body

@@ -5,25 +5,21 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import Person
+from tests.deliberation.factories import ActionItemFactory, BodyFactory, MeetingFactory
 
 
 def _meetings(world, community, n):
-    body = DeliberationBody.objects.create(
-        community=community, name=f"议事会{community.pk}", kind="hall", rule="fengsi"
-    )
+    """Make ``n`` past meetings in ``community``, each with a topic and an
+    action item."""
+    body = BodyFactory(community=community)
     owner = Person.objects.get(user=world.users["grid"])
     for i in range(n):
-        starts = timezone.now() - datetime.timedelta(days=10 * (i + 1))
-        meeting = Meeting.objects.create(
-            body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
+        meeting = MeetingFactory(
+            body=body, starts_in=-datetime.timedelta(days=10 * (i + 1)), hours=1
         )
-        topic = AgendaTopic.objects.create(
-            meeting=meeting, title="议题", source="staff"
-        )
-        ActionItem.objects.create(
-            topic=topic, title="事项", owner=owner, due_date=timezone.localdate()
+        ActionItemFactory(
+            topic__meeting=meeting, owner=owner, due_date=timezone.localdate()
         )
 
 

@@ -15,7 +15,8 @@ from deliberation.services import (
     owner_vote_record,
 )
 from deliberation.voting import owners_vote_outcome
-from tests.grids import factories as f
+from grids.models import Household
+from tests.deliberation.factories import MajorMatterFactory
 
 A = Decimal
 
@@ -80,10 +81,13 @@ def test_area_and_headcount_are_counted_separately():
 
 @pytest.fixture
 def matter(world):
-    compound = world.households["G1"][0].unit.building.compound
-    branch = f.PartyOrganizationFactory(community=world.c1, kind="community_committee")
-    return MajorMatter.objects.create(
-        compound=compound, kind="elevator", title="3号楼加装电梯", party_org=branch
+    """An elevator for building 3 of compound K1, raised with the community's
+    party committee."""
+    return MajorMatterFactory(
+        compound=world.households["G1"][0].unit.building.compound,
+        kind="elevator",
+        title="3号楼加装电梯",
+        party_org__kind="community_committee",
     )
 
 
@@ -157,3 +161,20 @@ def test_decision_is_computed_from_recorded_votes(world, matter):
         *["record_vote"] * 4,
         "owners_decide",
     ]
+
+
+def test_vote_count_uses_one_register_for_total_and_votes(world, passed_matter):
+    """Areas changed after voting do not make the votes exceed the total."""
+    staff = world.users["community"]
+    households = world.households["G1"] + world.households["G2"]
+    for household in households[:3]:
+        owner_vote_record(
+            matter=passed_matter, household=household, choice="agree", actor=staff
+        )
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(
+        floor_area=Decimal(1)
+    )
+    decided = major_matter_decide(matter=passed_matter, actor=staff)
+    assert Decimal(decided.outcome["voted_area"]) <= Decimal(
+        decided.outcome["total_area"]
+    )

@@ -7,43 +7,28 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from deliberation.models import ActionItem, DeliberationBody, Meeting
+from deliberation.models import ActionItem, AgendaTopic, DeliberationBody
 from deliberation.services import (
     action_item_add,
     action_item_update,
     attendance_sign_in,
     meeting_close,
+    meetings_create_ahead,
     proposal_submit,
     proposal_support,
     topic_add,
     topic_decide,
 )
 from grids.models import Person
-
-
-@pytest.fixture
-def body(world):
-    return DeliberationBody.objects.create(
-        community=world.c1,
-        name="红色议事会",
-        kind="hall",
-        rule="monthly_day",
-        day_of_month=4,
-    )
-
-
-def _meeting(body, days_from_now):
-    starts = timezone.now() + datetime.timedelta(days=days_from_now)
-    return Meeting.objects.create(
-        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
-    )
+from grids.services import org_object_save
+from tests.deliberation.factories import ActionItemFactory, MeetingFactory
 
 
 def test_petition_discussed_gets_the_decision_on_its_timeline(world, body, submit):
     """A case put on the agenda and decided shows both steps to its resident."""
     petition = submit()
     staff = world.users["community"]
-    meeting = _meeting(body, 0)
+    meeting = MeetingFactory(body=body, starts_in=datetime.timedelta(0))
     topic = topic_add(
         meeting=meeting, title="楼道漏水维修方案", actor=staff, petition=petition
     )
@@ -66,7 +51,10 @@ def test_unfinished_action_item_comes_back_until_done(world, body):
     once; when it is done it stops coming back."""
     staff = world.users["community"]
     owner = Person.objects.get(user=world.users["grid"])
-    first, second, third = _meeting(body, -40), _meeting(body, -10), _meeting(body, 20)
+    first, second, third = (
+        MeetingFactory(body=body, starts_in=datetime.timedelta(days=days))
+        for days in (-40, -10, 20)
+    )
     topic = topic_add(meeting=first, title="消防通道清理", actor=staff)
     topic_decide(topic=topic, decision="adopted", decision_text="清理", actor=staff)
     item = action_item_add(
@@ -84,7 +72,7 @@ def test_unfinished_action_item_comes_back_until_done(world, body):
     action_item_update(
         item=item, status="done", progress=100, note="已清理", actor=staff
     )
-    fourth = _meeting(body, 50)
+    fourth = MeetingFactory(body=body, starts_in=datetime.timedelta(days=50))
     from deliberation.services import agenda_carry_over
 
     third_close = meeting_close(meeting=third, actor=staff, minutes="完成")
@@ -93,9 +81,30 @@ def test_unfinished_action_item_comes_back_until_done(world, body):
     assert item.updates.count() == 2
 
 
+def test_unfinished_item_is_carried_into_the_next_meeting_only(world, fengsi_body):
+    """Creating two months ahead puts an open item on the next meeting alone."""
+    body = fengsi_body
+    last = MeetingFactory(body=body, starts_in=-datetime.timedelta(days=3), hours=1)
+    item = ActionItemFactory(
+        topic__meeting=last,
+        title="修路",
+        owner=Person.objects.get(user=world.users["grid"]),
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    meeting_close(meeting=last, actor=world.users["community"], minutes="纪要")
+    meetings_create_ahead(
+        body=body, until=timezone.localdate() + datetime.timedelta(days=62)
+    )
+    carried = AgendaTopic.objects.filter(carried_item=item)
+    assert carried.count() == 1
+    assert carried.get().meeting == body.meetings.filter(status="planned").earliest(
+        "starts_at"
+    )
+
+
 def test_meeting_cannot_close_without_minutes(world, body):
     """Closing without minutes is refused and changes nothing."""
-    meeting = _meeting(body, 0)
+    meeting = MeetingFactory(body=body, starts_in=datetime.timedelta(0))
     with pytest.raises(ValidationError, match="会议纪要"):
         meeting_close(meeting=meeting, actor=world.users["community"], minutes="  ")
     meeting.refresh_from_db()
@@ -109,7 +118,7 @@ def test_meeting_cannot_close_without_minutes(world, body):
 def test_sign_in_only_within_the_meeting_window_and_once(world, body):
     """Sign-in opens 30 minutes before and closes 30 minutes after; one phone
     signs in once; the attendee count comes from the sign-ins."""
-    meeting = _meeting(body, 0)
+    meeting = MeetingFactory(body=body, starts_in=datetime.timedelta(0))
     too_early = meeting.starts_at - datetime.timedelta(hours=1)
     with pytest.raises(ValidationError, match="半小时"):
         attendance_sign_in(
@@ -125,7 +134,7 @@ def test_sign_in_only_within_the_meeting_window_and_once(world, body):
 def test_action_item_cannot_be_due_before_its_meeting(world, body):
     """A due date before the meeting is refused."""
     staff = world.users["community"]
-    meeting = _meeting(body, 5)
+    meeting = MeetingFactory(body=body, starts_in=datetime.timedelta(days=5))
     topic = topic_add(meeting=meeting, title="议题", actor=staff)
     with pytest.raises(ValidationError, match="不能早于"):
         action_item_add(
@@ -153,7 +162,7 @@ def test_proposal_is_supported_once_per_phone(world, body):
     proposal.refresh_from_db()
     assert proposal.support_count == 2
     topic = topic_add(
-        meeting=_meeting(body, 3),
+        meeting=MeetingFactory(body=body, starts_in=datetime.timedelta(days=3)),
         title=proposal.title,
         actor=world.users["community"],
         proposal=proposal,
@@ -166,7 +175,12 @@ def test_other_communitys_case_cannot_be_put_on_the_agenda(world, body, submit):
     """A case of another community is refused."""
     foreign = submit(building=world.households["G4"][0].unit.building)
     with pytest.raises(ValidationError):
-        topic_add(meeting=_meeting(body, 1), title="x", actor=None, petition=foreign)
+        topic_add(
+            meeting=MeetingFactory(body=body, starts_in=datetime.timedelta(days=1)),
+            title="x",
+            actor=None,
+            petition=foreign,
+        )
 
 
 def test_cancelling_one_meeting_keeps_the_series(world, body):
@@ -186,6 +200,19 @@ def test_cancelling_one_meeting_keeps_the_series(world, body):
     first.refresh_from_db()
     with pytest.raises(ValidationError):
         attendance_sign_in(meeting=first, name="x", now=first.starts_at)
+
+
+def test_body_compound_must_be_in_its_community(world):
+    """A body of one community cannot hold another community's compound."""
+    body = DeliberationBody(
+        community=world.c1,
+        compound=world.households["G3"][0].unit.building.compound,
+        name="x",
+        kind="stool",
+        rule="once",
+    )
+    with pytest.raises(ValidationError):
+        org_object_save(actor=None, instance=body)
 
 
 def test_raising_a_major_matter_writes_its_first_event(world):

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from deliberation.models import DeliberationBody, Meeting
+from deliberation.models import Meeting
 from deliberation.recurrence import occurrence_dates
 from deliberation.services import meeting_move, meetings_create_ahead
 
@@ -53,16 +53,10 @@ def test_weekly_starts_on_the_first_matching_day():
     assert dates == [D(2024, 5, 8), D(2024, 5, 15)]
 
 
-def _body(world, **rule):
-    return DeliberationBody.objects.create(
-        community=world.c1, name="红色议事会", kind="hall", **rule
-    )
-
-
-def test_series_is_created_once_and_survives_moving_one(world):
+def test_series_is_created_once_and_survives_moving_one(fengsi_body):
     """Creating ahead twice makes each meeting once; moving one meeting leaves
     the others and is not undone by the next run."""
-    body = _body(world, rule="fengsi")
+    body = fengsi_body
     until = timezone.localdate() + datetime.timedelta(days=92)
     made = meetings_create_ahead(body=body, until=until)
     assert made >= 8

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from core import calendar
 from core.models import Notification
-from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
+from deliberation.models import Meeting
+from deliberation.services import meeting_move
 from deliberation.tasks import (
     alert_missed_months_task,
     alert_overdue_items_task,
@@ -14,38 +15,40 @@ from deliberation.tasks import (
     remind_meetings_task,
 )
 from grids.models import Person
+from tests.deliberation.factories import ActionItemFactory, MeetingFactory
 
 
-def _body(world, **extra):
-    return DeliberationBody.objects.create(
-        community=world.c1, name="红色议事会", kind="hall", rule="fengsi", **extra
-    )
-
-
-def test_meetings_created_ahead_once(world):
+def test_meetings_created_ahead_once(fengsi_body):
     """The periodic task creates the series and, run again, nothing more."""
-    _body(world)
     assert create_meetings_ahead_task() >= 6
     assert create_meetings_ahead_task() == 0
 
 
-def test_day_before_reminder_sent_once(world):
+def test_day_before_reminder_sent_once(world, fengsi_body):
     """A meeting tomorrow reminds community staff and members once."""
-    body = _body(world)
-    body.members.add(Person.objects.get(user=world.users["grid"]))
-    starts = timezone.now() + datetime.timedelta(hours=20)
-    Meeting.objects.create(
-        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
-    )
+    fengsi_body.members.add(Person.objects.get(user=world.users["grid"]))
+    MeetingFactory(body=fengsi_body, starts_in=datetime.timedelta(hours=20), hours=1)
     assert remind_meetings_task() == 2
     assert remind_meetings_task() == 0
     assert Notification.objects.filter(dedupe_key__contains="reminder").count() == 2
 
 
-def test_missed_month_alerts_community_staff_once(world, pinned_clock):
+def test_moved_meeting_is_announced_again(world, fengsi_body):
+    """Moving a meeting sends a fresh reminder with the new time."""
+    meeting = MeetingFactory(
+        body=fengsi_body, starts_in=datetime.timedelta(hours=20), hours=1
+    )
+    assert remind_meetings_task() == 1
+    meeting_move(
+        meeting=meeting, starts_at=meeting.starts_at + datetime.timedelta(hours=2)
+    )
+    assert remind_meetings_task() == 1
+
+
+def test_missed_month_alerts_community_staff_once(world, fengsi_body, pinned_clock):
     """A monthly body that held no meeting in the last finished month alerts
     staff once; it is not asked for the month in which it was set up."""
-    body = _body(world)
+    body = fengsi_body
     assert alert_missed_months_task() == 0  # set up this month
     # The month after next: the next month (its first whole one) went by empty.
     after = calendar.add_months(calendar.month_start(calendar.today()), 2)
@@ -58,16 +61,15 @@ def test_missed_month_alerts_community_staff_once(world, pinned_clock):
     assert str(body.pk) in notification.dedupe_key
 
 
-def test_missed_month_is_quiet_when_the_body_met(world, pinned_clock):
+def test_missed_month_is_quiet_when_the_body_met(fengsi_body, pinned_clock):
     """A closed meeting on the last evening of the month counts for that month
     (it is 15:30 UTC, still the same day in Shanghai)."""
-    body = _body(world)
     following = calendar.add_months(calendar.month_start(calendar.today()), 1)
     last_evening = calendar.local_datetime(
         calendar.month_end(following), datetime.time(23, 30)
     )
-    Meeting.objects.create(
-        body=body,
+    MeetingFactory(
+        body=fengsi_body,
         starts_at=last_evening,
         ends_at=last_evening + datetime.timedelta(minutes=20),
         status=Meeting.Status.CLOSED,
@@ -76,16 +78,11 @@ def test_missed_month_is_quiet_when_the_body_met(world, pinned_clock):
     assert alert_missed_months_task() == 0
 
 
-def test_overdue_action_item_alerts_owner_and_staff_once(world):
+def test_overdue_action_item_alerts_owner_and_staff_once(world, fengsi_body):
     """A past-due item tells its owner and the community staff, once."""
-    body = _body(world)
-    starts = timezone.now() - datetime.timedelta(days=10)
-    meeting = Meeting.objects.create(
-        body=body, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
-    )
-    topic = AgendaTopic.objects.create(meeting=meeting, title="t", source="staff")
-    ActionItem.objects.create(
-        topic=topic,
+    ActionItemFactory(
+        topic__meeting__body=fengsi_body,
+        topic__meeting__starts_in=-datetime.timedelta(days=10),
         title="修补路面",
         owner=Person.objects.get(user=world.users["grid"]),
         due_date=timezone.localdate() - datetime.timedelta(days=1),

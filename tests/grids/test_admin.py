@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grids.models import Person
 from tests.grids import factories as f
 
 # Session, user, user and group permissions, role permissions, role scope (6), one
@@ -71,6 +72,74 @@ def test_admin_person_form_shows_full_number_only_with_contact_permission(
     assert f"{person.mobile[:3]}****{person.mobile[-4:]}" in body
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda p: {"mobile__startswith": p.mobile[:7]},
+        lambda p: {"mobile": p.mobile},
+        lambda p: {"q": p.mobile},
+    ],
+)
+def test_masked_numbers_cannot_be_searched_without_contact_right(client, world, query):
+    """A steward cannot find a resident by (part of) the phone number."""
+    person = world.people["G1"][0]
+    client.force_login(world.users["steward"])
+    response = client.get(reverse("admin:grids_person_changelist"), query(person))
+    if response.status_code == 200:
+        assert person.pk not in {p.pk for p in response.context["cl"].result_list}
+    else:
+        assert response.status_code == 400
+
+
+def test_contact_staff_can_search_by_number(client, world):
+    """Community staff, who may see numbers, find a resident by number."""
+    person = world.people["G1"][0]
+    client.force_login(world.users["community"])
+    response = client.get(
+        reverse("admin:grids_person_changelist"), {"q": person.mobile}
+    )
+    assert [p.pk for p in response.context["cl"].result_list] == [person.pk]
+
+
+def test_autocomplete_does_not_match_numbers_without_contact_right(client, world):
+    """The person autocomplete matches phone numbers only for staff who may see
+    them: a steward finds nobody by number, community staff find the resident."""
+    person = world.people["G1"][0]
+    url = reverse("admin:autocomplete")
+    params = {
+        "app_label": "grids",
+        "model_name": "partymember",
+        "field_name": "person",
+        "term": person.mobile,
+    }
+    client.force_login(world.users["steward"])
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    client.force_login(world.users["community"])
+    found = client.get(url, params).json()["results"]
+    assert [r["id"] for r in found] == [str(person.pk)]
+
+
+def test_admin_person_form_takes_a_number_as_people_type_it(client, world):
+    """ "+86 139-1111-2222" is accepted and stored as 13911112222."""
+    household = world.households["G1"][0]
+    client.force_login(world.users["community"])
+    response = client.post(
+        reverse("admin:grids_person_add"),
+        {
+            "community": world.c1.pk,
+            "name": "新居民",
+            "mobile": "+86 139-1111-2222",
+            "household": household.pk,
+            "roles-TOTAL_FORMS": "0",
+            "roles-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Person.objects.get(name="新居民").mobile == "13911112222"
+
+
 def test_admin_is_in_chinese_by_default(client, world):
     """The staff admin speaks Simplified Chinese unless asked otherwise."""
     client.force_login(world.users["community"])
@@ -116,6 +185,24 @@ def test_admin_change_goes_through_the_service_and_is_audited(client, world):
     assert AuditEvent.objects.filter(
         action="household.update", actor=world.users["community"]
     ).exists()
+
+
+def test_out_of_scope_save_is_a_form_error_not_a_403(client, world):
+    """A grid worker adding a person outside their grid gets a clear form error."""
+    client.force_login(world.users["grid"])
+    response = client.post(
+        reverse("admin:grids_person_add"),
+        {
+            "community": world.c1.pk,
+            "name": "新人",
+            "mobile": "13911112222",
+            "roles-TOTAL_FORMS": "0",
+            "roles-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "不在您可管理的范围" in response.content.decode()
+    assert not Person.objects.filter(name="新人").exists()
 
 
 def test_query_counter_sees_every_query(client, world):
@@ -167,6 +254,42 @@ def test_admin_grid_changelist_query_count_is_fixed(client, world, extra):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     assert len(ctx) == GRID_CHANGELIST_QUERIES
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    ["admin:grids_partymember_changelist", "admin:grids_partyorganization_changelist"],
+)
+def test_party_changelists_do_not_query_per_row(
+    client, world, django_assert_max_num_queries, changelist
+):
+    """Adding rows does not add queries to the party lists."""
+    client.force_login(world.users["community"])
+    for grid_name in ("G1", "G2"):
+        grid = world.grids[grid_name]
+        org = f.PartyOrganizationFactory(
+            community=world.c1, kind="grid_branch", grid=grid, subdistrict=world.s1
+        )
+        for person in world.people[grid_name]:
+            f.PartyMemberFactory(person=person, party_org=org, grid=grid)
+    client.get(reverse(changelist))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(changelist))
+    for _ in range(6):
+        grid = f.GridFactory(community=world.c1)
+        org = f.PartyOrganizationFactory(
+            community=world.c1, kind="grid_branch", grid=grid, subdistrict=world.s1
+        )
+        household = f.HouseholdFactory(
+            unit__building__compound=world.households["G1"][0].unit.building.compound,
+            unit__building__grid=grid,
+        )
+        f.PartyMemberFactory(
+            person=f.PersonFactory(household=household), party_org=org, grid=grid
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(changelist))
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_admin_ends_roles_today(client, world):

@@ -65,6 +65,13 @@ def test_api_household_filter_by_grid(client, world):
     assert {r["id"] for r in rows} == world.households_in("G2")
 
 
+def test_api_huge_filter_id_is_a_400(api_client, world):
+    """An id beyond any database integer is bad input, not a crash."""
+    api_client.force_authenticate(world.users["community"])
+    response = api_client.get("/api/v1/households/", {"grid": "9" * 30})
+    assert response.status_code == 400
+
+
 def test_api_token_login_is_scoped_like_the_session(client, world):
     """A staff token reads the same scoped data as the staff member."""
     from accounts.services import api_token_create

@@ -104,6 +104,21 @@ def test_household_import_cannot_reach_another_community(world):
     assert not Household.objects.filter(room="808").exists()
 
 
+def test_import_bad_area_says_so_in_words(world):
+    """A floor area that is not a number gets a readable row error."""
+    building = _building(world)
+    data = _dataset(
+        HOUSEHOLD_HEADERS,
+        [("端庄社区", building.compound.name, building.number, "1单元", "701", "一百")],
+    )
+    result = HouseholdResource(user=world.users["community"]).import_data(data)
+    errors = " ".join(
+        str(e) for row in result.invalid_rows for e in row.error_dict.values()
+    )
+    assert "不是数字" in errors
+    assert not Household.objects.filter(room="701").exists()
+
+
 def test_person_import_refuses_bad_phone_and_writes_nothing(world):
     """A bad phone number fails its row; the good row before it is not kept."""
     household = world.households["G1"][0]
@@ -199,6 +214,13 @@ def test_admin_import_dry_run_shows_row_errors_and_no_confirm(client, world):
         "confirm_form" not in response.context or not response.context["confirm_form"]
     )
     assert not Household.objects.filter(room="101", unit__building__number="99号楼")
+
+
+@pytest.mark.parametrize("username", ["steward", "district"])
+def test_import_needs_add_and_change_rights(client, world, username):
+    """Roles that may only view households cannot import them."""
+    client.force_login(world.users[username])
+    assert client.get(reverse("admin:grids_household_import")).status_code == 403
 
 
 def test_admin_export_masks_phones_without_contact_permission(client, world):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from core import calendar
 from grids.models import Household, Person, Role
 from grids.scoping import user_scope
-from grids.services import role_end
+from grids.services import role_assign, role_end
 from tests.conftest import PASSWORD
 
 ALL = ("G1", "G2", "G3", "G4")
@@ -88,6 +88,13 @@ def test_api_grid_worker_sees_only_own_grid(api_client, world):
     assert [row["id"] for row in response.json()["results"]] == [world.grids["G1"].pk]
 
 
+def test_counts_cover_only_what_the_user_may_see(api_client, world):
+    """A grid worker's community row counts the households of their grid only."""
+    api_client.force_authenticate(world.users["grid"])
+    row = api_client.get("/api/v1/communities/").json()["results"][0]
+    assert row["household_count"] == len(world.households["G1"])
+
+
 @pytest.mark.parametrize("username", ["community", "grid", "street"])
 def test_api_other_community_household_answers_like_missing(
     api_client, world, username
@@ -100,6 +107,15 @@ def test_api_other_community_household_answers_like_missing(
     missing_response = api_client.get(f"/api/v1/households/{missing}/")
     assert foreign_response.status_code == missing_response.status_code == 404
     assert foreign_response.json() == missing_response.json()
+
+
+def test_api_foreign_filter_id_answers_like_a_missing_one(api_client, world):
+    """Filtering by another community's id looks the same as an unknown id."""
+    api_client.force_authenticate(world.users["community"])
+    foreign = api_client.get("/api/v1/compounds/", {"community": world.c3.pk})
+    missing = api_client.get("/api/v1/compounds/", {"community": 999999})
+    assert foreign.status_code == missing.status_code == 200
+    assert foreign.json() == missing.json()
 
 
 def test_admin_other_community_household_answers_like_missing(client, world):
@@ -131,6 +147,20 @@ def test_admin_filter_choices_do_not_name_other_communities(client, world):
     assert "端庄社区" in response.content.decode()
     assert "楼北社区" not in response.content.decode()
     assert "柳园社区" not in response.content.decode()
+
+
+def test_delete_page_does_not_name_rows_outside_the_scope(client, world):
+    """The delete confirmation counts but does not name another community's rows."""
+    person = world.people["G1"][0]
+    role_assign(
+        actor=None, person=person, kind=Role.Kind.GRID_WORKER, grid=world.grids["G4"]
+    )
+    client.force_login(world.users["community"])
+    body = client.get(
+        reverse("admin:grids_person_delete", args=[person.pk])
+    ).content.decode()
+    assert "G4" not in body
+    assert "不在您管理范围内的记录" in body
 
 
 def test_api_requires_staff_login(api_client, world):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.models import OutboxMessage
+from core.phones import mask_mobiles_in
 from petitions.models import Category, CategoryQuestion, Petition
 from petitions.services import petition_transition
 from tests.petitions.factories import CategoryFactory, Open311ClientFactory
@@ -521,6 +522,12 @@ def test_request_list_never_shows_personal_data(
             assert cases["open"].number in body
             for secret in (*PERSONAL, "3单元", *tokens):
                 assert secret not in body, (path, fmt, secret)
+
+
+def test_open311_masks_numbers_residents_typed_into_text():
+    """A number in a description is masked in public output."""
+    assert mask_mobiles_in("请打 139 1234 5678 找我") == "请打 139****5678 找我"
+    assert mask_mobiles_in("编号 20231234567890") == "编号 20231234567890"
 
 
 def test_request_list_xml_parses_even_with_control_characters(client, submit):

@@ -2,9 +2,11 @@
 
 import datetime
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.query import QuerySet
 from django.utils import timezone
 
 from core.models import Notification, OutboxMessage
@@ -61,6 +63,30 @@ def test_petition_submit_same_idempotency_key_makes_one_case(submit):
         idempotency_key=key,
     )
     assert not created and second.pk == first.pk
+    assert Petition.objects.count() == 1
+
+
+def test_idempotency_race_returns_the_first_case(submit, category, building):
+    """When a double tap's twin inserts the same key between check and insert,
+    the second call returns the first case instead of failing."""
+    key = uuid.uuid4()
+    first = submit(idempotency_key=key)
+    real_first = QuerySet.first
+    calls = {"n": 0}
+
+    def miss_once(self):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_first(self)
+
+    with mock.patch.object(QuerySet, "first", miss_once):
+        again, created = petition_submit(
+            category=category,
+            description="双击",
+            building=building,
+            reporter_phone="13912345678",
+            idempotency_key=key,
+        )
+    assert (again.pk, created) == (first.pk, False)
     assert Petition.objects.count() == 1
 
 

@@ -4,10 +4,12 @@ import io
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
 from petitions.models import Petition
+from petitions.photos import clean_photo
 from petitions.services import petition_transition
 from tests.petitions.factories import CategoryFactory
 
@@ -106,6 +108,26 @@ def test_report_refuses_files_that_are_not_photos(client, building, category):
     assert response.status_code == 400
     assert "不是可识别的照片" in response.content.decode()
     assert not Petition.objects.exists()
+
+
+def test_photo_loses_comments_as_well_as_exif(db):
+    """Text hidden in a JPEG comment does not survive the upload."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(out, format="JPEG", comment=b"home 1-301")
+    out.seek(0)
+    out.size = len(out.getvalue())
+    cleaned = clean_photo(out)
+    assert b"home 1-301" not in cleaned.read()
+
+
+def test_photo_with_too_many_pixels_is_refused(db):
+    """A tiny file that decodes to a huge image is refused before decoding."""
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, format="PNG")
+    out.seek(0)
+    out.size = len(out.getvalue())
+    with pytest.raises(ValidationError):
+        clean_photo(out)
 
 
 def test_report_refuses_too_many_photos(client, building, category):

@@ -80,6 +80,16 @@ def test_generate_district_cases_hang_together(district):
     """Every case's grid, compound and building lie in its community and fit
     each other; deadlines follow the category; timestamps are in order."""
     cases = Petition.objects.all()
+    _check_places_fit(cases)
+    now = parse_datetime(NOW)
+    for case in cases.select_related("category"):
+        _check_deadlines_and_times(case, now)
+        _check_state_fits(case)
+
+
+def _check_places_fit(cases):
+    """A case with a grid has its community's grid, compound and building, and
+    they fit each other; a case without a grid names no building."""
     with_grid = cases.exclude(grid=None)
     assert with_grid.exists() and cases.filter(grid=None).exists()
     assert not with_grid.exclude(grid__community=F("community")).exists()
@@ -88,31 +98,39 @@ def test_generate_district_cases_hang_together(district):
     assert not with_grid.exclude(building__grid=F("grid")).exists()
     assert not cases.filter(grid=None, building__isnull=False).exists()
 
-    now = parse_datetime(NOW)
+
+def _check_deadlines_and_times(case, now):
+    """The deadlines are the category's hours after filing; filed, accepted,
+    resolved and closed follow each other and none lies after ``now``."""
+    assert case.created_at <= now
+    assert case.accept_due_at - case.created_at == datetime.timedelta(
+        hours=case.category.accept_hours
+    )
+    assert case.resolve_due_at - case.created_at == datetime.timedelta(
+        hours=case.category.resolve_hours
+    )
+    assert case.updated_at >= case.created_at
+    if case.accepted_at:
+        assert case.created_at < case.accepted_at <= now
+    if case.resolved_at:
+        assert case.accepted_at < case.resolved_at <= now
+    if case.closed_at:
+        assert case.created_at <= case.closed_at <= now
+
+
+def _check_state_fits(case):
+    """A case is closed exactly when its state is final; only closed cases are
+    rated; a merged case points to an earlier case of its community; a new case
+    is not accepted."""
     closed = {Petition.Status.CLOSED, Petition.Status.REJECTED, Petition.Status.MERGED}
-    for case in cases.select_related("category"):
-        assert case.created_at <= now
-        assert case.accept_due_at - case.created_at == datetime.timedelta(
-            hours=case.category.accept_hours
-        )
-        assert case.resolve_due_at - case.created_at == datetime.timedelta(
-            hours=case.category.resolve_hours
-        )
-        assert case.updated_at >= case.created_at
-        if case.accepted_at:
-            assert case.created_at < case.accepted_at <= now
-        if case.resolved_at:
-            assert case.accepted_at < case.resolved_at <= now
-        assert (case.closed_at is not None) == (case.status in closed)
-        if case.closed_at:
-            assert case.created_at <= case.closed_at <= now
-        if case.rating:
-            assert case.status == Petition.Status.CLOSED
-        if case.status == Petition.Status.MERGED:
-            assert case.merged_into.community_id == case.community_id
-            assert case.merged_into_id < case.pk
-        if case.status == Petition.Status.SUBMITTED:
-            assert case.accepted_at is None
+    assert (case.closed_at is not None) == (case.status in closed)
+    if case.rating:
+        assert case.status == Petition.Status.CLOSED
+    if case.status == Petition.Status.MERGED:
+        assert case.merged_into.community_id == case.community_id
+        assert case.merged_into_id < case.pk
+    if case.status == Petition.Status.SUBMITTED:
+        assert case.accepted_at is None
 
 
 def test_generate_district_distributions_are_realistic(district):

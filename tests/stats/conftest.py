@@ -7,96 +7,113 @@ from decimal import Decimal
 import pytest
 
 from core import calendar
-from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
-from grids.models import Compound, OwnersCommittee, PartyOrganization, Person
+from grids.models import Compound, OwnersCommittee, Person
 from petitions.models import Category, Petition
 from petitions.services import petition_transition
+from stats.models import FeeCollection
 from tests.clock import moment, month
+from tests.deliberation.factories import (
+    ActionItemFactory,
+    BodyFactory,
+    MeetingFactory,
+    TopicFactory,
+)
 from tests.grids import factories as gf
 from tests.petitions.conftest import building, category, relay, submit  # noqa: F401
 from tests.petitions.factories import CategoryFactory, DepartmentFactory
-from volunteers.models import Activity, SignUp, Wish
+from tests.volunteers.factories import ActivityFactory, SignUpFactory, WishFactory
+from volunteers.models import Wish
 
 
 @pytest.fixture
 def cases(world, submit, category):  # noqa: F811
     """Cases over three months in two communities, in every kind of state,
     some of them complaints about property service and neighbour disputes."""
+    categories = _case_categories(category)
+    made = []
+    for months_ago in (0, 1, 2):
+        for index in range(5):
+            petition = _case_in_state(world, submit, categories[index], index)
+            made.append(petition)
+            _date_case(petition, months_ago, index)
+        _referred_case(world, submit, months_ago)
+    return made
+
+
+def _case_categories(leak) -> list:
+    """The category of each of a month's five cases: leaks, with a complaint
+    about property service second and a neighbour dispute fourth."""
     complaint = CategoryFactory(
         code="complaint", name="物业服务投诉", group=Category.Group.COMPLAINT
     )
     dispute = CategoryFactory(
         code="dispute", name="邻里纠纷", group=Category.Group.DISPUTE
     )
+    return [leak, complaint, leak, dispute, leak]
+
+
+def _case_in_state(world, submit_case, case_category, index: int) -> Petition:
+    """File a case in G2 or G1 and take it as far as ``index`` says: 0 only
+    submitted, 1 accepted, 2 resolved, 3 confirmed with a rating, 4 reopened."""
     staff = world.users["community"]
-    worker = Person.objects.get(user=world.users["grid"])
-    community_person = Person.objects.get(user=world.users["community"])
-    made = []
-    for months_ago in (0, 1, 2):
-        for index in range(5):
-            place = world.households["G1" if index % 2 else "G2"][0].unit.building
-            petition = submit(
-                building=place,
-                category=[None, complaint, None, dispute, None][index] or category,
-            )
-            if index >= 1:
-                petition = petition_transition(
-                    petition=petition, action="accept", actor=staff
-                )
-            if index >= 2:
-                petition = petition_transition(
-                    petition=petition,
-                    action="dispatch",
-                    actor=staff,
-                    handler=worker if index % 2 else community_person,
-                )
-                petition = petition_transition(
-                    petition=petition, action="resolve", actor=staff, note="好了"
-                )
-            if index == 3:
-                petition = petition_transition(
-                    petition=petition,
-                    action="confirm",
-                    rating=["satisfied", "fairly"][index % 2],
-                )
-            if index == 4:
-                petition = (
-                    petition_transition(petition=petition, action="reopen", note="没好")
-                    if petition.status == "awaiting_resident"
-                    else petition
-                )
-            made.append(petition)
-            # Move the case back in time with times to accept and to close
-            # that differ from case to case (the medians read them).
-            created = moment(months_ago, day=index + 1, hour=9 + index)
-            hours = datetime.timedelta(hours=1)
-            taken = datetime.timedelta(minutes=17 * index + 7 * months_ago)
-            Petition.objects.filter(pk=petition.pk).update(
-                created_at=created,
-                accept_due_at=created + 2 * (index % 3) * hours,
-                resolve_due_at=created + 30 * hours,
-                accepted_at=created + taken if petition.accepted_at else None,
-                resolved_at=created + (9 * index + 5 * months_ago) * hours
-                if petition.resolved_at
-                else None,
-                closed_at=created + (9 * index + 5 * months_ago + 1) * hours
-                if petition.closed_at
-                else None,
-            )
-        referred = submit(building=world.households["G4"][0].unit.building)
-        referred = petition_transition(
-            petition=referred, action="accept", actor=world.users["superuser"]
+    place = world.households["G1" if index % 2 else "G2"][0].unit.building
+    petition = submit_case(building=place, category=case_category)
+    if index >= 1:
+        petition = petition_transition(petition=petition, action="accept", actor=staff)
+    if index >= 2:
+        handler = Person.objects.get(
+            user=world.users["grid"] if index % 2 else world.users["community"]
         )
-        petition_transition(
-            petition=referred,
-            action="refer",
-            actor=world.users["superuser"],
-            department=DepartmentFactory(),
+        petition = petition_transition(
+            petition=petition, action="dispatch", actor=staff, handler=handler
         )
-        Petition.objects.filter(pk=referred.pk).update(
-            created_at=moment(months_ago, day=1, hour=8)
+        petition = petition_transition(
+            petition=petition, action="resolve", actor=staff, note="好了"
         )
-    return made
+    if index == 3:
+        petition = petition_transition(
+            petition=petition, action="confirm", rating="fairly"
+        )
+    if index == 4 and petition.status == "awaiting_resident":
+        petition = petition_transition(petition=petition, action="reopen", note="没好")
+    return petition
+
+
+def _date_case(petition: Petition, months_ago: int, index: int) -> None:
+    """Move the case back in time with times to accept and to close that
+    differ from case to case (the medians read them)."""
+    created = moment(months_ago, day=index + 1, hour=9 + index)
+    hours = datetime.timedelta(hours=1)
+    taken = datetime.timedelta(minutes=17 * index + 7 * months_ago)
+    Petition.objects.filter(pk=petition.pk).update(
+        created_at=created,
+        accept_due_at=created + 2 * (index % 3) * hours,
+        resolve_due_at=created + 30 * hours,
+        accepted_at=created + taken if petition.accepted_at else None,
+        resolved_at=created + (9 * index + 5 * months_ago) * hours
+        if petition.resolved_at
+        else None,
+        closed_at=created + (9 * index + 5 * months_ago + 1) * hours
+        if petition.closed_at
+        else None,
+    )
+
+
+def _referred_case(world, submit_case, months_ago: int) -> None:
+    """File a case in C3 that the district refers to a department, dated on the
+    first of the month ``months_ago`` back."""
+    superuser = world.users["superuser"]
+    referred = submit_case(building=world.households["G4"][0].unit.building)
+    referred = petition_transition(petition=referred, action="accept", actor=superuser)
+    petition_transition(
+        petition=referred,
+        action="refer",
+        actor=superuser,
+        department=DepartmentFactory(),
+    )
+    Petition.objects.filter(pk=referred.pk).update(
+        created_at=moment(months_ago, day=1, hour=8)
+    )
 
 
 def _at(months_ago: int, day: int = 10, hour: int = 19) -> datetime.datetime:
@@ -113,99 +130,117 @@ def records(world, cases):
     owner = Person.objects.get(user=world.users["community"])
     made = {"meetings": [], "topics": [], "items": [], "signups": [], "wishes": []}
     for community in (world.c1, world.c3):
-        body = DeliberationBody.objects.create(
-            community=community,
-            name="红色议事会",
-            kind="hall",
-            rule="monthly_day",
-            day_of_month=4,
-        )
+        body = BodyFactory(community=community, day_of_month=4)
         for months_ago in (0, 1, 2):
             starts = _at(months_ago, day=4)
-            status = (
-                "cancelled" if months_ago == 1 and community == world.c3 else ("closed")
-            )
-            meeting = Meeting.objects.create(
-                body=body,
-                starts_at=starts,
-                ends_at=starts + datetime.timedelta(hours=2),
-                status=status,
-                minutes="议定事项" if status == "closed" else "",
+            cancelled = months_ago == 1 and community == world.c3
+            meeting, topics, items = _meeting_of_the_month(
+                body, starts, owner, cancelled=cancelled
             )
             made["meetings"].append(meeting)
-            for n, decision in enumerate(["adopted", "", "referred"]):
-                topic = AgendaTopic.objects.create(
-                    meeting=meeting,
-                    title=f"议题{n}",
-                    source="staff",
-                    decision=decision,
-                    position=n,
-                )
-                made["topics"].append(topic)
-                if decision == "adopted":
-                    due = starts.date() + datetime.timedelta(days=5)
-                    for k, (item_status, done_after) in enumerate(
-                        [("done", 2), ("done", 9), ("open", None), ("cancelled", None)]
-                    ):
-                        made["items"].append(
-                            ActionItem.objects.create(
-                                topic=topic,
-                                title=f"落实{k}",
-                                owner=owner,
-                                due_date=due,
-                                status=item_status,
-                                done_at=starts + datetime.timedelta(days=done_after)
-                                if done_after
-                                else None,
-                            )
-                        )
-            activity = Activity.objects.create(
-                community=community,
-                title="爱心义剪",
-                kind="haircut",
-                place="社区广场",
-                starts_at=starts,
-                ends_at=starts + datetime.timedelta(hours=3),
-                capacity=5,
-            )
-            for k, (status, hours) in enumerate(
-                [
-                    ("confirmed", "2.50"),
-                    ("confirmed", "1.00"),
-                    ("confirmed", None),
-                    ("cancelled", "3.00"),
-                    ("waiting", None),
-                ]
-            ):
-                made["signups"].append(
-                    SignUp.objects.create(
-                        activity=activity,
-                        name=f"志愿者{k}",
-                        phone=f"1391234{k:04d}",
-                        status=status,
-                        verified_hours=Decimal(hours) if hours else None,
-                    )
-                )
-            for k, status in enumerate(["published", "fulfilled", "confirmed"]):
-                wish = Wish.objects.create(
-                    community=community,
-                    title=f"心愿{k}",
-                    wisher_name="李奶奶",
-                    status=status,
-                    fulfilled_at=starts + datetime.timedelta(days=1)
-                    if status != "published"
-                    else None,
-                )
-                Wish.objects.filter(pk=wish.pk).update(created_at=starts)
-                made["wishes"].append(wish)
-    # Coverage: the company gets a branch (covers 民生·壹号院, class A); an
-    # uncovered class-B compound; a 三无 compound with a small-stool meeting,
-    # another without; one with an owners' committee is not 三无.
+            made["topics"] += topics
+            made["items"] += items
+            made["signups"] += _activity_with_signups(community, starts)
+            made["wishes"] += _wishes(community, starts)
+    _coverage(world)
+    made["fees"] = _fees()
+    made["cases"] = cases
+    return made
+
+
+def _meeting_of_the_month(body, starts, owner, *, cancelled: bool) -> tuple:
+    """Hold (or cancel) the month's meeting of ``body`` with three topics; the
+    adopted one gets four action items. Return the meeting, topics and items."""
+    status = "cancelled" if cancelled else "closed"
+    meeting = MeetingFactory(
+        body=body,
+        starts_at=starts,
+        status=status,
+        minutes="议定事项" if status == "closed" else "",
+    )
+    topics, items = [], []
+    for n, decision in enumerate(["adopted", "", "referred"]):
+        topic = TopicFactory(
+            meeting=meeting, title=f"议题{n}", decision=decision, position=n
+        )
+        topics.append(topic)
+        if decision == "adopted":
+            items += _action_items(topic, starts, owner)
+    return meeting, topics, items
+
+
+def _action_items(topic, starts, owner) -> list:
+    """Four action items due five days after the meeting: done after two days,
+    done after nine, open, and cancelled."""
+    due = starts.date() + datetime.timedelta(days=5)
+    return [
+        ActionItemFactory(
+            topic=topic,
+            title=f"落实{k}",
+            owner=owner,
+            due_date=due,
+            status=item_status,
+            done_at=starts + datetime.timedelta(days=done_after)
+            if done_after
+            else None,
+        )
+        for k, (item_status, done_after) in enumerate(
+            [("done", 2), ("done", 9), ("open", None), ("cancelled", None)]
+        )
+    ]
+
+
+def _activity_with_signups(community, starts) -> list:
+    """A three-hour activity at ``starts`` with five sign-ups: two with verified
+    hours, one without, one cancelled (hours it must not count) and one
+    waiting."""
+    activity = ActivityFactory(community=community, starts_at=starts, hours=3)
+    return [
+        SignUpFactory(
+            activity=activity,
+            name=f"志愿者{k}",
+            phone=f"1391234{k:04d}",
+            status=status,
+            verified_hours=Decimal(hours) if hours else None,
+        )
+        for k, (status, hours) in enumerate(
+            [
+                ("confirmed", "2.50"),
+                ("confirmed", "1.00"),
+                ("confirmed", None),
+                ("cancelled", "3.00"),
+                ("waiting", None),
+            ]
+        )
+    ]
+
+
+def _wishes(community, starts) -> list:
+    """Three wishes posted at ``starts``: published, fulfilled and confirmed."""
+    wishes = []
+    for k, status in enumerate(["published", "fulfilled", "confirmed"]):
+        wish = WishFactory(
+            community=community,
+            title=f"心愿{k}",
+            wisher_name="李奶奶",
+            status=status,
+            fulfilled_at=starts + datetime.timedelta(days=1)
+            if status != "published"
+            else None,
+        )
+        Wish.objects.filter(pk=wish.pk).update(created_at=starts)
+        wishes.append(wish)
+    return wishes
+
+
+def _coverage(world) -> None:
+    """Party coverage in C1: the company gets a branch (it covers 民生·壹号院,
+    class A); an uncovered class-B compound; a 三无 compound with a small-stool
+    meeting, another without; one with an owners' committee is not 三无."""
     c1 = world.c1
-    PartyOrganization.objects.create(
+    gf.PartyOrganizationFactory(
         name="民晟物业党支部",
         kind="property_branch",
-        subdistrict=world.s1,
         community=c1,
         property_company=world.company,
     )
@@ -217,32 +252,31 @@ def records(world, cases):
     gf.CompoundFactory(community=c1, name="三无院二")
     committee = gf.CompoundFactory(community=c1, name="业委会院")
     OwnersCommittee.objects.create(compound=committee, name="业委会院业委会")
-    DeliberationBody.objects.create(
+    BodyFactory(
         community=c1,
         compound=self_run,
         name="小板凳议事会",
         kind="stool",
-        rule="monthly_day",
         day_of_month=14,
     )
-    made["fees"] = []
-    from stats.models import FeeCollection
 
-    for months_ago, (billed, paid, due, got) in enumerate(
-        [(100, 95, "10000.00", "9500.00"), (100, 90, "10000.00", "9000.00")]
-    ):
-        made["fees"].append(
-            FeeCollection.objects.create(
-                compound=Compound.objects.get(name="民生·壹号院"),
-                month=_at(months_ago).date().replace(day=1),
-                households_billed=billed,
-                households_paid=paid,
-                amount_due=Decimal(due),
-                amount_collected=Decimal(got),
-            )
+
+def _fees() -> list:
+    """Fee collection of 民生·壹号院 this month (95 %) and last month (90 %)."""
+    compound = Compound.objects.get(name="民生·壹号院")
+    return [
+        FeeCollection.objects.create(
+            compound=compound,
+            month=_at(months_ago).date().replace(day=1),
+            households_billed=billed,
+            households_paid=paid,
+            amount_due=Decimal(due),
+            amount_collected=Decimal(got),
         )
-    made["cases"] = cases
-    return made
+        for months_ago, (billed, paid, due, got) in enumerate(
+            [(100, 95, "10000.00", "9500.00"), (100, 90, "10000.00", "9000.00")]
+        )
+    ]
 
 
 def period():

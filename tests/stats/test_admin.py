@@ -4,6 +4,7 @@ admin, within their own units; the roll-up lists read without a query per row.""
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 from core import calendar
 from grids.models import Compound
 from stats.models import DashboardToken, FeeCollection
-from stats.services import stats_rebuild
+from stats.services import dashboard_token_create, stats_rebuild
 from tests import clock
 from tests.grids import factories as gf
 
@@ -102,6 +103,26 @@ def test_subdistrict_staff_make_a_token_shown_once(client, world, records):
 def test_community_staff_cannot_make_tokens(client, world):
     client.force_login(world.users["community"])
     assert client.get("/admin/stats/dashboardtoken/add/").status_code == 403
+
+
+def test_staff_cannot_make_a_token_for_a_unit_above_theirs(client, world, built):
+    """Subdistrict and community staff see their district's name, but may not
+    hand out a key to the whole district; the admin does not offer it."""
+    for username in ("street", "community"):
+        with pytest.raises(PermissionDenied):
+            dashboard_token_create(
+                name="全区", unit=world.district, created_by=world.users[username]
+            )
+    with pytest.raises(PermissionDenied):
+        dashboard_token_create(
+            name="楼北", unit=world.c3, created_by=world.users["street"]
+        )
+    client.force_login(world.users["street"])
+    form = client.get("/admin/stats/dashboardtoken/add/").context["adminform"].form
+    assert list(form.fields["district"].queryset) == []
+    assert list(form.fields["community"].queryset) == [world.c1, world.c2] or set(
+        form.fields["community"].queryset
+    ) == {world.c1, world.c2}
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.models import AuditEvent
+from grids.models import Community, PropertyCompany
 from stats.models import DashboardToken, Target
 from stats.services import dashboard_token_create, dashboard_token_revoke, stats_rebuild
 from tests.grids import factories as gf
@@ -107,6 +109,20 @@ def test_staff_cannot_make_a_token_for_a_unit_outside_theirs(world):
     assert token.community == world.c1
 
 
+def test_making_and_revoking_a_token_is_audited(world):
+    """Handing out a dashboard key and revoking it each leave an audit row."""
+    token, _key = dashboard_token_create(
+        name="端庄大屏", unit=world.c1, created_by=world.users["community"]
+    )
+    dashboard_token_revoke(token=token, actor=world.users["community"])
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(token.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert "dashboardtoken.create" in actions and "dashboardtoken.revoke" in actions
+
+
 def test_property_company_ranking_and_drilldown(client, world, built):
     client.force_login(world.users["district"])
     companies = client.get(
@@ -163,6 +179,26 @@ def test_targets_report_progress(client, world, built):
     assert results["complaints_change"]["met"] is None
 
 
+def test_targets_are_those_of_the_units_own_district(client, world, built):
+    """The targets of a district are its own: another district's targets for
+    the same figure are not listed with them."""
+    other = gf.DistrictFactory(name="另一区", division_code="371503000000")
+    Target.objects.create(
+        district=other, metric="satisfaction", value="0.10", due_on="2030-01-01"
+    )
+    Target.objects.create(
+        district=world.district,
+        metric="satisfaction",
+        value="0.90",
+        due_on="2030-01-01",
+    )
+    client.force_login(world.users["superuser"])
+    body = client.get(
+        "/api/v1/stats/targets/", {**built, "district": world.district.pk}
+    ).json()
+    assert [t["district"] for t in body["results"]] == [world.district.name]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_table_downloads_as_csv_and_excel(client, world, built, fmt):
     client.force_login(world.users["district"])
@@ -190,6 +226,26 @@ def test_every_table_downloads_as_csv_and_excel(client, world, built, fmt):
             assert "received" in (text if fmt == "csv" else str(rows))
         if endpoint == "drilldown":
             assert "湖西街道" in (text if fmt == "csv" else str(rows))
+
+
+def test_excel_and_csv_take_any_name_and_never_run_it(client, world, built):
+    """A control character in a unit's name does not break the Excel file, and
+    a name that looks like a formula stays text."""
+    Community.objects.filter(pk=world.c1.pk).update(name="端庄\x0b社区")
+    PropertyCompany.objects.filter(pk=world.company.pk).update(
+        name='=HYPERLINK("http://x","y")'
+    )
+    client.force_login(world.users["district"])
+    params = {**built, "min_cases": 1}
+    xlsx = client.get(
+        "/api/v1/stats/ranking/", {**params, "by": "community", "format": "xlsx"}
+    )
+    assert xlsx.status_code == 200
+    csv = client.get(
+        "/api/v1/stats/ranking/",
+        {**params, "by": "property_company", "format": "csv"},
+    ).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv
 
 
 def _count(client, url, params):
@@ -328,3 +384,14 @@ def test_drilldown_lists_grids_in_their_natural_order(client, world, built):
         "/api/v1/stats/drilldown/", {**built, "community": world.c1.pk}
     ).json()["results"]
     assert [r["name"] for r in rows] == ["G1", "G2", "第二网格", "第九网格", "第十网格"]
+
+
+def test_community_staff_drill_down_to_their_grids(client, world, built):
+    """Community staff drill down to the grids of their community, and the
+    dashboard opens on each of them."""
+    client.force_login(world.users["community"])
+    down = client.get("/api/v1/stats/drilldown/").json()
+    assert down["level"] == "grid"
+    assert {r["name"] for r in down["results"]} == {"G1", "G2"}
+    child = down["results"][0]
+    assert client.get("/stats/dashboard/", {"grid": child["id"]}).status_code == 200

@@ -8,10 +8,16 @@ import pytest
 from django.utils import timezone
 
 from core import calendar
-from grids.models import Compound, PartyOrganization
+from grids.models import Compound, PartyOrganization, Person
 from petitions.models import Petition
 from petitions.selectors import petition_list
-from stats.models import DURATION_LADDERS, CommunityMonthly, PetitionMonthly
+from petitions.services import petition_transition
+from stats.models import (
+    DURATION_LADDERS,
+    CommunityMonthly,
+    FeeCollection,
+    PetitionMonthly,
+)
 from stats.selectors import (
     Area,
     _case_figures,
@@ -20,7 +26,10 @@ from stats.selectors import (
     stats_summary_live,
 )
 from stats.services import stats_rebuild, stats_refresh_current
+from tests import clock
 from tests.clock import month
+from tests.grids import factories as gf
+from tests.stats.conftest import period
 
 
 def _months():
@@ -46,28 +55,9 @@ def _expected_cases(cases) -> dict:
     accepted = [p for p in cases if p.accepted_at]
     totals = {
         "received": len(cases),
-        "accepted": len(accepted),
-        "accepted_on_time": sum(
-            1 for p in accepted if p.accepted_at <= p.accept_due_at
-        ),
-        "closed": len(closed),
-        "closed_on_time": sum(1 for p in closed if p.resolved_at <= p.resolve_due_at),
-        "rated": sum(1 for p in cases if p.rating),
-        "satisfied": sum(1 for p in cases if p.rating == "satisfied"),
-        "fairly_satisfied": sum(1 for p in cases if p.rating == "fairly"),
-        "reopened": sum(1 for p in cases if p.reopen_count),
-        "referred": sum(1 for p in cases if p.department_id),
-        "complaints": sum(1 for p in cases if p.category.group == "complaint"),
-        "disputes_mediated": sum(1 for p in closed if p.category.group == "dispute"),
-        "accept_seconds": sum(
-            int((p.accepted_at - p.created_at).total_seconds()) for p in accepted
-        ),
-        "closed_timed": sum(1 for p in closed if p.closed_at),
-        "close_seconds": sum(
-            int((p.closed_at - p.created_at).total_seconds())
-            for p in closed
-            if p.closed_at
-        ),
+        **_handling_totals(accepted, closed),
+        **_rating_totals(cases),
+        **_outcome_totals(cases, closed),
     }
     return {
         **_case_figures(totals),
@@ -82,8 +72,57 @@ def _expected_cases(cases) -> dict:
     }
 
 
+def _handling_totals(accepted, closed) -> dict:
+    """How many cases were accepted and closed, how many on time, and the
+    seconds they took."""
+    return {
+        "accepted": len(accepted),
+        "accepted_on_time": sum(
+            1 for p in accepted if p.accepted_at <= p.accept_due_at
+        ),
+        "closed": len(closed),
+        "closed_on_time": sum(1 for p in closed if p.resolved_at <= p.resolve_due_at),
+        "accept_seconds": sum(
+            int((p.accepted_at - p.created_at).total_seconds()) for p in accepted
+        ),
+        "closed_timed": sum(1 for p in closed if p.closed_at),
+        "close_seconds": sum(
+            int((p.closed_at - p.created_at).total_seconds())
+            for p in closed
+            if p.closed_at
+        ),
+    }
+
+
+def _rating_totals(cases) -> dict:
+    """How residents rated their cases."""
+    return {
+        "rated": sum(1 for p in cases if p.rating),
+        "satisfied": sum(1 for p in cases if p.rating == "satisfied"),
+        "fairly_satisfied": sum(1 for p in cases if p.rating == "fairly"),
+    }
+
+
+def _outcome_totals(cases, closed) -> dict:
+    """Reopened and referred cases, complaints, and disputes mediated."""
+    return {
+        "reopened": sum(1 for p in cases if p.reopen_count),
+        "referred": sum(1 for p in cases if p.department_id),
+        "complaints": sum(1 for p in cases if p.category.group == "complaint"),
+        "disputes_mediated": sum(1 for p in closed if p.category.group == "dispute"),
+    }
+
+
 def _expected_community(records, community_ids) -> dict:
     """Meetings, action items and service counted record by record."""
+    return {
+        **_expected_meetings(records, community_ids),
+        **_expected_service(records, community_ids),
+    }
+
+
+def _expected_meetings(records, community_ids) -> dict:
+    """Meetings held, their topics and decisions, and their action items."""
     meetings = [
         m
         for m in records["meetings"]
@@ -97,14 +136,6 @@ def _expected_community(records, community_ids) -> dict:
         and i.status != "cancelled"
     ]
     done = [i for i in items if i.status == "done"]
-    signups = [
-        s
-        for s in records["signups"]
-        if s.activity.community_id in community_ids
-        and s.status == "confirmed"
-        and s.verified_hours is not None
-    ]
-    wishes = [w for w in records["wishes"] if w.community_id in community_ids]
     return {
         "meetings_held": len(meetings),
         "topics": len(topics),
@@ -114,6 +145,20 @@ def _expected_community(records, community_ids) -> dict:
         "action_items_done_on_time": sum(
             1 for i in done if timezone.localtime(i.done_at).date() <= i.due_date
         ),
+    }
+
+
+def _expected_service(records, community_ids) -> dict:
+    """Activities, verified volunteer turnouts and hours, and wishes."""
+    signups = [
+        s
+        for s in records["signups"]
+        if s.activity.community_id in community_ids
+        and s.status == "confirmed"
+        and s.verified_hours is not None
+    ]
+    wishes = [w for w in records["wishes"] if w.community_id in community_ids]
+    return {
         "activities": len(
             {
                 s.activity_id
@@ -217,6 +262,55 @@ def test_coverage_fees_and_medians_are_counted_right(world, records):
     assert fees["amount_rate"] == 0.925
 
 
+def test_grid_fee_rate_is_the_same_by_month_and_in_total(world, built):
+    """A compound with two buildings in a grid counts once."""
+    g1 = world.grids["G1"]
+    k1 = Compound.objects.get(name="民生·壹号院")
+    gf.BuildingFactory(compound=k1, grid=g1)
+    other = gf.CompoundFactory(community=world.c1, name="单楼院")
+    gf.BuildingFactory(compound=other, grid=g1)
+    month = timezone.localdate().replace(day=1)
+    FeeCollection.objects.filter(compound=k1).delete()
+    for compound, paid in ((k1, 50), (other, 100)):
+        FeeCollection.objects.create(
+            compound=compound,
+            month=month,
+            households_billed=100,
+            households_paid=paid,
+            amount_due=100,
+            amount_collected=paid,
+        )
+    user = world.users["superuser"]
+    area = Area(kind="grid", id=g1.pk, name="G1")
+    summary = stats_summary(user=user, area=area, first=month, last=month)
+    series = stats_series(user=user, area=area, first=month, last=month)
+    assert summary["fees"]["collection_rate"] == 0.75
+    assert series[-1]["fee_collection_rate"] == 0.75
+
+
+def test_closed_cases_without_a_closing_time_do_not_skew_the_times(world, submit):
+    """Closed cases that lack a closing time are counted as closed but left out
+    of the mean and median hours to close."""
+    user = world.users["superuser"]
+    # A finished month: ten hours of a case's life fit in it on any date.
+    created = clock.moment(1, day=10, hour=8)
+    for index in range(3):
+        case = submit()
+        Petition.objects.filter(pk=case.pk).update(
+            status="closed",
+            created_at=created,
+            accepted_at=created + datetime.timedelta(hours=1),
+            resolved_at=created + datetime.timedelta(hours=2),
+            closed_at=(created + datetime.timedelta(hours=2)) if index == 0 else None,
+        )
+    month = clock.month(1)
+    stats_rebuild(first=month, last=month)
+    cases = stats_summary(user=user, area=Area(), first=month, last=month)["cases"]
+    assert cases["closed"] == 3
+    assert cases["mean_hours_to_close"] == 2.0
+    assert cases["median_hours_to_close"] == 4.0  # the first rung above 2 hours
+
+
 def test_past_months_keep_their_coverage_the_current_month_follows(world, records):
     """A rebuild does not rewrite history: last month's coverage stays as it
     was refreshed, while the current month takes today's state."""
@@ -295,6 +389,28 @@ def test_rebuild_and_refresh_are_idempotent(world, records):
     assert snapshot() == before
 
 
+def test_nightly_rebuild_catches_up_on_action_items(world, records):
+    """Action items done after their month change that month's figures: the
+    nightly rebuild of thirteen months picks them up."""
+    from deliberation.models import ActionItem
+    from stats.services import stats_rebuild_recent
+
+    user = world.users["district"]
+    first, last, _params = period()
+    stats_rebuild(first=first, last=last)
+    before = stats_summary(user=user, area=Area(), first=first, last=last)
+    ActionItem.objects.filter(status="open").update(
+        status="done", done_at=timezone.now()
+    )
+    stats_rebuild_recent()
+    after = stats_summary(user=user, area=Area(), first=first, last=last)
+    assert (
+        after["meetings_and_service"]["action_items_done"]
+        > before["meetings_and_service"]["action_items_done"]
+    )
+    assert after == stats_summary_live(user=user, area=Area(), first=first, last=last)
+
+
 def test_refresh_picks_up_new_cases_of_this_month(world, cases, submit):
     """A case filed after a refresh shows after the next refresh."""
     first, last = _months()
@@ -305,6 +421,39 @@ def test_refresh_picks_up_new_cases_of_this_month(world, cases, submit):
     stats_refresh_current()
     after = stats_summary(user=user, area=Area(), first=last, last=last)
     assert after["cases"]["received"] == before["cases"]["received"] + 1
+
+
+def test_a_case_closed_months_later_reaches_its_months_figures(world, submit):
+    """A case counts in the month it came in; when it is closed and rated two
+    months later, the five-minute refresh updates that month too."""
+    user = world.users["superuser"]
+    month = clock.month(2)
+    created = clock.moment(2, day=20, hour=10)
+    case = submit()
+    Petition.objects.filter(pk=case.pk).update(
+        created_at=created,
+        accept_due_at=created + datetime.timedelta(hours=2),
+        resolve_due_at=created + datetime.timedelta(hours=48),
+        updated_at=created,
+    )
+    stats_rebuild(first=month, last=calendar.today())
+    staff = world.users["community"]
+    case = petition_transition(petition=case, action="accept", actor=staff)
+    case = petition_transition(
+        petition=case,
+        action="dispatch",
+        actor=staff,
+        handler=Person.objects.get(user=world.users["grid"]),
+    )
+    case = petition_transition(
+        petition=case, action="resolve", actor=staff, note="修好了"
+    )
+    petition_transition(petition=case, action="confirm", rating="satisfied")
+    stats_refresh_current()
+    rolled = stats_summary(user=user, area=Area(), first=month, last=month)
+    live = stats_summary_live(user=user, area=Area(), first=month, last=month)
+    assert rolled["cases"]["closed"] == 1 and rolled["cases"]["satisfied"] == 1
+    assert rolled["cases"] == live["cases"]
 
 
 def test_management_command_rebuilds_a_range(world, cases):

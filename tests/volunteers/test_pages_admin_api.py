@@ -4,12 +4,22 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core import calendar
 from core.models import Notification
-from volunteers.models import Activity, Registration, SignUp, Station, StockItem, Wish
+from tests.volunteers.factories import (
+    ActivityFactory,
+    RegistrationFactory,
+    ServiceItemFactory,
+    SignUpFactory,
+    StockItemFactory,
+    WishFactory,
+)
+from volunteers.models import Activity, Registration, SignUp, Wish
 from volunteers.services import wish_post
 from volunteers.tasks import (
     alert_stock_task,
@@ -20,14 +30,12 @@ from volunteers.tasks import (
 
 @pytest.fixture
 def activity(world):
-    starts = timezone.now() + datetime.timedelta(hours=20)
-    return Activity.objects.create(
+    """Tomorrow's 重阳敬老 of community C1, with one place."""
+    return ActivityFactory(
         community=world.c1,
         title="重阳敬老",
         kind="elderly",
-        place="社区广场",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
+        starts_in=datetime.timedelta(hours=20),
         capacity=1,
     )
 
@@ -95,11 +103,8 @@ def test_admin_verify_action_counts_hours_only_then(client, world, activity):
         starts_at=timezone.now() - datetime.timedelta(hours=3),
         ends_at=timezone.now() - datetime.timedelta(hours=1),
     )
-    signup = SignUp.objects.create(
+    signup = SignUpFactory(
         activity=activity,
-        name="甲",
-        phone="13900000001",
-        status="confirmed",
         check_in_at=timezone.now() - datetime.timedelta(hours=3),
         check_out_at=timezone.now() - datetime.timedelta(hours=1),
     )
@@ -114,14 +119,8 @@ def test_admin_verify_action_counts_hours_only_then(client, world, activity):
 
 def test_admin_confirms_a_registration(client, world):
     """Confirming a 双报到 registration in the admin registers the member."""
-    registration = Registration.objects.create(
-        community=world.c1,
-        household=world.households["G1"][0],
-        name="在职党员甲",
-        phone="13900000004",
-        work_unit="聊城大学",
-        work_unit_party_org="聊城大学党委",
-        grid=world.grids["G1"],
+    registration = RegistrationFactory(
+        household=world.households["G1"][0], grid=world.grids["G1"]
     )
     client.force_login(world.users["community"])
     client.post(
@@ -141,26 +140,10 @@ def test_api_activities_query_count_and_scope(
 ):
     """The activities list is scoped and costs the same queries for 1 or 8."""
     for i in range(n):
-        starts = timezone.now() - datetime.timedelta(days=i + 1)
-        Activity.objects.create(
-            community=world.c1,
-            title="a",
-            kind="other",
-            place="p",
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=1),
-            capacity=5,
+        ActivityFactory(
+            community=world.c1, starts_in=-datetime.timedelta(days=i + 1), hours=1
         )
-    starts = timezone.now()
-    Activity.objects.create(
-        community=world.c3,
-        title="foreign",
-        kind="other",
-        place="p",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=1),
-        capacity=5,
-    )
+    ActivityFactory(community=world.c3, title="foreign", starts_at=timezone.now())
     client.force_login(world.users["community"])
     # session, user, permissions (user, group, role), scope, count, rows
     with django_assert_num_queries(8):
@@ -170,9 +153,7 @@ def test_api_activities_query_count_and_scope(
 
 def test_reminders_and_alerts_are_sent_once(world, activity):
     """Day-before reminders, unclaimed wishes and stock alerts: once each."""
-    SignUp.objects.create(
-        activity=activity, name="甲", phone="13900000001", status="confirmed"
-    )
+    SignUpFactory(activity=activity)
     assert remind_activities_task() == 1
     assert remind_activities_task() == 0
     wish = wish_post(community=world.c1, title="w", text="", wisher_name="x")
@@ -181,10 +162,8 @@ def test_reminders_and_alerts_are_sent_once(world, activity):
     )
     assert alert_unclaimed_wishes_task() == 1
     assert alert_unclaimed_wishes_task() == 0
-    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
-    StockItem.objects.create(
-        station=station,
-        kind="supply",
+    StockItemFactory(
+        station__community=world.c1,
         item_class="药品",
         name="碘伏",
         quantity=0,
@@ -198,11 +177,7 @@ def test_reminders_and_alerts_are_sent_once(world, activity):
 
 def test_two_way_list_entry_is_taken_up_once(client, world):
     """A need taken up on the page is claimed; a second claim is refused."""
-    from volunteers.models import ServiceItem
-
-    item = ServiceItem.objects.create(
-        community=world.c1, side="need", title="楼道照明维修", listed_by="第一网格"
-    )
+    item = ServiceItemFactory(community=world.c1, title="楼道照明维修")
     url = reverse("volunteers:list-claim", args=[item.pk])
     client.post(url, {"claimed_by": "国网聊城供电公司"})
     second = client.post(url, {"claimed_by": "另一家"}, follow=True)
@@ -213,31 +188,22 @@ def test_two_way_list_entry_is_taken_up_once(client, world):
 
 def test_yearly_summary_for_the_work_unit(client, world):
     """The printable summary shows a member's verified hours only."""
-    registration = Registration.objects.create(
-        community=world.c1,
+    registration = RegistrationFactory(
         household=world.households["G1"][0],
         name="在职党员乙",
         phone="13900000005",
         work_unit="东昌府区税务局",
-        work_unit_party_org="税务局党委",
         status="confirmed",
     )
     # This year's summary: an activity of this year, already over.
     starts = calendar.local_datetime(calendar.today().replace(month=1, day=1))
-    activity = Activity.objects.create(
-        community=world.c1,
-        title="健康讲座",
-        kind="health",
-        place="p",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        capacity=5,
+    activity = ActivityFactory(
+        community=world.c1, title="健康讲座", kind="health", starts_at=starts, hours=3
     )
-    SignUp.objects.create(
+    SignUpFactory(
         activity=activity,
         name="在职党员乙",
         phone="13900000005",
-        status="confirmed",
         verified_hours=2,
         verified_at=timezone.now(),
     )
@@ -250,9 +216,8 @@ def test_yearly_summary_for_the_work_unit(client, world):
 
 def test_stations_api_lists_stock(client, world):
     """The stations endpoint answers with the station's stock."""
-    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
-    StockItem.objects.create(
-        station=station, kind="supply", item_class="药品", name="碘伏", quantity=3
+    StockItemFactory(
+        station__community=world.c1, item_class="药品", name="碘伏", quantity=3
     )
     client.force_login(world.users["community"])
     rows = client.get("/api/v1/stations/").json()["results"]
@@ -295,13 +260,8 @@ def test_waiting_list_is_respected_when_capacity_grows(client, world, activity):
 
 def test_staff_without_contact_right_see_no_phones(client, world):
     """Subdistrict staff neither see nor search volunteers' numbers."""
-    registration = Registration.objects.create(
-        community=world.c1,
-        household=world.households["G1"][0],
-        name="在职党员丙",
-        phone="13900000006",
-        work_unit="单位",
-        work_unit_party_org="党委",
+    registration = RegistrationFactory(
+        household=world.households["G1"][0], phone="13900000006"
     )
     client.force_login(world.users["street"])
     page = client.get(
@@ -317,9 +277,7 @@ def test_staff_without_contact_right_see_no_phones(client, world):
 
 def test_admin_bad_hours_are_a_form_error(client, world, activity):
     """Verifying more hours than the activity lasts is a form error, not a 500."""
-    signup = SignUp.objects.create(
-        activity=activity, name="甲", phone="13900000001", status="confirmed"
-    )
+    signup = SignUpFactory(activity=activity)
     client.force_login(world.users["community"])
     response = client.post(
         reverse("admin:volunteers_signup_change", args=[signup.pk]),
@@ -386,14 +344,7 @@ def test_volunteer_cancels_and_fulfils_on_the_page(client, world, activity):
 def test_admin_registration_steps_confirm_or_reject_with_a_reason(client, world):
     """A pending registration offers confirm and reject; rejecting needs a
     reason, and each step is on the registration's timeline."""
-    registration = Registration.objects.create(
-        community=world.c1,
-        household=world.households["G1"][0],
-        name="在职党员丙",
-        phone="13900000015",
-        work_unit="区财政局",
-        work_unit_party_org="财政局党组",
-    )
+    registration = RegistrationFactory(household=world.households["G1"][0])
     client.force_login(world.users["community"])
     page = reverse("admin:volunteers_registration_change", args=[registration.pk])
     form = client.get(page).context["step_form"]
@@ -416,10 +367,10 @@ def test_admin_station_stock_edit_adjusts_by_the_difference(client, world):
     on a stale page keeps the take-out someone made meanwhile."""
     from volunteers.services import stock_adjust
 
-    station = Station.objects.create(community=world.c1, name="站", key_holders="物业")
-    item = StockItem.objects.create(
-        station=station, kind="supply", item_class="照明", name="手电筒", quantity=10
+    item = StockItemFactory(
+        station__community=world.c1, station__key_holders="物业", quantity=10
     )
+    station = item.station
     client.force_login(world.users["community"])
     url = reverse("admin:volunteers_station_change", args=[station.pk])
     page = client.get(url)
@@ -456,25 +407,13 @@ def test_admin_station_stock_edit_adjusts_by_the_difference(client, world):
 def test_community_page_shows_last_months_honour_list(client, world):
     """Early in a month this month's 红榜 is still empty; the page also shows
     last month's, with the volunteers of two verified activities on it."""
-    from core import calendar
-
     first = calendar.local_datetime(calendar.previous_month(calendar.today()))
     for day in (3, 10):
         starts = first + datetime.timedelta(days=day, hours=9)
-        activity = Activity.objects.create(
-            community=world.c1,
-            title="爱心义剪",
-            kind="haircut",
-            place="社区党群服务中心",
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=2),
-            capacity=5,
-        )
-        SignUp.objects.create(
-            activity=activity,
+        SignUpFactory(
+            activity=ActivityFactory(community=world.c1, starts_at=starts),
             name="刘志愿",
             phone="13900000009",
-            status="confirmed",
             check_in_at=starts,
             check_out_at=starts + datetime.timedelta(hours=2),
             verified_hours="2.00",
@@ -492,17 +431,8 @@ def test_community_page_shows_last_months_honour_list(client, world):
 def test_community_page_query_count_is_fixed(client, world, extra):
     """The residents' volunteer page costs the same queries for 1 or 9
     activities and wishes."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.volunteers.factories import ActivityFactory, WishFactory
-
     for _ in range(extra + 1):
-        ActivityFactory(
-            community=world.c1,
-            starts_at=timezone.now() + datetime.timedelta(days=1),
-            ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
-        )
+        ActivityFactory(community=world.c1, starts_in=datetime.timedelta(days=1))
         WishFactory(community=world.c1, status="published")
     url = reverse("volunteers:community", args=[world.c1.pk])
     client.get(url)

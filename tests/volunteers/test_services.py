@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from core import calendar
 from grids.models import PartyMember
-from volunteers.models import Activity, SignUp, Station, StockItem, Team, Wish
+from tests.volunteers.factories import ActivityFactory, StockItemFactory, TeamFactory
+from volunteers.models import SignUp, Wish
 from volunteers.selectors import honour_list
 from volunteers.services import (
     Conflict,
@@ -31,20 +32,6 @@ from volunteers.services import (
 )
 
 
-def _activity(world, *, capacity=2, hours_ago=3, length=2, team=None):
-    starts = timezone.now() - datetime.timedelta(hours=hours_ago)
-    return Activity.objects.create(
-        community=world.c1,
-        title="爱心义剪",
-        kind="haircut",
-        place="社区广场",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=length),
-        capacity=capacity,
-        team=team,
-    )
-
-
 def test_activity_path_to_verified_hours_and_honour_list(world, pinned_clock):
     """Sign-up → waiting list → a place frees up → check-in/out → the organiser
     verifies → the volunteer and the team are on the month's honour list."""
@@ -54,8 +41,10 @@ def test_activity_path_to_verified_hours_and_honour_list(world, pinned_clock):
     fifteenth = calendar.add_months(today.replace(day=15), int(today.day >= 15))
     pinned_clock.move_to(calendar.local_datetime(fifteenth, datetime.time(10)))
     staff = world.users["community"]
-    team = Team.objects.create(community=world.c1, name="红领管家")
-    a1 = _activity(world, capacity=1, hours_ago=-1, team=team)
+    team = TeamFactory(community=world.c1, name="红领管家")
+    a1 = ActivityFactory(
+        community=world.c1, team=team, capacity=1, starts_in=datetime.timedelta(hours=1)
+    )
     first = activity_sign_up(activity=a1, name="张三", phone="13900000001")
     second = activity_sign_up(activity=a1, name="李四", phone="13900000002")
     assert (first.status, second.status) == ("confirmed", "waiting")
@@ -67,7 +56,9 @@ def test_activity_path_to_verified_hours_and_honour_list(world, pinned_clock):
     activity_check(activity=a1, phone="13900000002", now=a1.ends_at)
     verified = signup_verify(signup=second, actor=staff)
     assert verified.verified_hours == Decimal("1.92")  # from 5 minutes past the start
-    a2 = _activity(world, capacity=5, hours_ago=-3, team=team)
+    a2 = ActivityFactory(
+        community=world.c1, team=team, capacity=5, starts_in=datetime.timedelta(hours=3)
+    )
     s2 = activity_sign_up(activity=a2, name="李四", phone="13900000002")
     signup_verify(signup=s2, actor=staff, hours=Decimal("1.5"))
     ranking = honour_list(community=world.c1, month=calendar.today())
@@ -79,8 +70,10 @@ def test_activity_path_to_verified_hours_and_honour_list(world, pinned_clock):
 
 def test_unverified_hours_never_count(world):
     """Checked in and out but not verified: nobody is on the honour list."""
-    for offset in (-1, -4):
-        activity = _activity(world, hours_ago=offset)
+    for hours in (1, 4):
+        activity = ActivityFactory(
+            community=world.c1, starts_in=datetime.timedelta(hours=hours)
+        )
         activity_sign_up(activity=activity, name="王五", phone="13900000003")
         activity_check(activity=activity, phone="13900000003", now=activity.starts_at)
         activity_check(activity=activity, phone="13900000003", now=activity.ends_at)
@@ -91,7 +84,9 @@ def test_unverified_hours_never_count(world):
 
 def test_check_in_outside_the_window_is_refused(world):
     """A check-in two hours after the end is refused."""
-    activity = _activity(world, hours_ago=-1)
+    activity = ActivityFactory(
+        community=world.c1, starts_in=datetime.timedelta(hours=1)
+    )
     activity_sign_up(activity=activity, name="赵六", phone="13900000004")
     with pytest.raises(ValidationError, match="只能在活动时间前后"):
         activity_check(
@@ -103,7 +98,9 @@ def test_check_in_outside_the_window_is_refused(world):
 
 def test_hours_longer_than_the_activity_are_refused(world):
     """An organiser cannot verify 5 hours for a 2-hour activity."""
-    activity = _activity(world, hours_ago=-1)
+    activity = ActivityFactory(
+        community=world.c1, starts_in=datetime.timedelta(hours=1)
+    )
     signup = activity_sign_up(activity=activity, name="赵六", phone="13900000004")
     with pytest.raises(ValidationError):
         signup_verify(signup=signup, actor=world.users["community"], hours=Decimal(5))
@@ -225,12 +222,7 @@ def test_registration_confirmed_makes_an_in_service_party_member(world):
 
 def test_stock_never_goes_negative(world):
     """Taking out more than there is is refused; the quantity stays."""
-    station = Station.objects.create(
-        community=world.c1, name="应急服务站", key_holders="物业、社区"
-    )
-    item = StockItem.objects.create(
-        station=station, kind="supply", item_class="照明", name="手电筒", quantity=3
-    )
+    item = StockItemFactory(station__community=world.c1, quantity=3)
     stock_adjust(item=item, delta=-2, actor=world.users["community"])
     with pytest.raises(ValidationError, match="库存不能为负数"):
         stock_adjust(item=item, delta=-2, actor=world.users["community"])
@@ -240,7 +232,9 @@ def test_stock_never_goes_negative(world):
 
 def test_sign_up_twice_with_one_phone_keeps_one_place(world):
     """A double tap keeps one sign-up."""
-    activity = _activity(world, hours_ago=-2)
+    activity = ActivityFactory(
+        community=world.c1, starts_in=datetime.timedelta(hours=2)
+    )
     activity_sign_up(activity=activity, name="甲", phone="13900000012")
     activity_sign_up(activity=activity, name="甲", phone="139 0000 0012")
     assert SignUp.objects.filter(activity=activity).count() == 1
