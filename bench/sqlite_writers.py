@@ -36,6 +36,52 @@ from _stack import (
 )
 
 
+def _environment(folder: Path, port: int) -> dict:
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "CELERY_"))
+        },
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "CELERY_BROKER_DIR": str(folder / "broker"),
+        "SERVE_ADDRESS": f"127.0.0.1:{port}",
+        "NOTIFICATION_BACKENDS": "core.notifications.JsonLinesBackend",
+        "NOTIFICATION_FILE": str(folder / "sent.jsonl"),
+        # One address posts every report here: this measures writers, not the
+        # per-address limits that a real crowd of residents never reaches.
+        "RATE_LIMITS_ENABLED": "false",
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def _world(env: dict) -> dict:
+    """Migrate the throw-away database and make the world the clients use."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, json, sys; sys.path.insert(0, 'bench'); "
+            "django.setup(); from _stack import world_create; "
+            "print(json.dumps(world_create()))",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(made.stdout.strip().splitlines()[-1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=4)
@@ -45,48 +91,9 @@ def main():
 
     folder = Path(tempfile.mkdtemp(prefix="sqlite_writers_"))
     port = free_port()
-    database = folder / "db.sqlite3"
-    sent_file = folder / "sent.jsonl"
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "CELERY_"))
-        },
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "CELERY_BROKER_DIR": str(folder / "broker"),
-        "SERVE_ADDRESS": f"127.0.0.1:{port}",
-        "NOTIFICATION_BACKENDS": "core.notifications.JsonLinesBackend",
-        "NOTIFICATION_FILE": str(sent_file),
-    }
-    env.pop("REDIS_URL", None)
-    print(f"folder {folder}; SQLite {database}; web on 127.0.0.1:{port}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    world = json.loads(
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import django, json, sys; sys.path.insert(0, 'bench'); "
-                "django.setup(); from _stack import world_create; "
-                "print(json.dumps(world_create()))",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-
+    env = _environment(folder, port)
+    print(f"folder {folder}; SQLite {folder / 'db.sqlite3'}; web on 127.0.0.1:{port}")
+    world = _world(env)
     supervisor = Supervisor()
     procfile = ROOT / "Procfile"
     for name in ("web", "worker", "relay"):
@@ -97,25 +104,27 @@ def main():
         )
     supervisor.run()
     try:
-        _measure(options, port, world, database, sent_file, supervisor)
+        _measure(options, port, world, folder, supervisor)
     finally:
         supervisor.stop()
         if not options.keep:
             subprocess.run(["rm", "-rf", str(folder)], check=False)  # noqa: S603,S607
 
 
-def _measure(options, port, world, database, sent_file, supervisor):
-    probe = Resident("127.0.0.1", port, world["building"], world["category"])
+def _wait_for(probe) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
             probe.prepare()
-            break
+            return
         except (OSError, RuntimeError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
 
+
+def _post_all(options, port, world) -> tuple:
+    """Every client posts its share at once; return statuses, latencies, time."""
     statuses = collections.Counter()
     latencies = []
     lock = threading.Lock()
@@ -139,9 +148,12 @@ def _measure(options, port, world, database, sent_file, supervisor):
         thread.start()
     for thread in threads:
         thread.join()
-    took = time.monotonic() - started
-    posted = per_client * options.clients
+    return statuses, sorted(latencies), time.monotonic() - started, per_client
 
+
+def _outcome(database, sent_file, world) -> tuple:
+    """Cases stored, notifications sent per case (waiting up to 3 minutes for
+    the worker), and outbox rows not done."""
     with sqlite3.connect(database) as db:
         stored = db.execute("SELECT count(*) FROM petitions_petition").fetchone()[0]
         ids = [r[0] for r in db.execute("SELECT id FROM petitions_petition")]
@@ -154,11 +166,21 @@ def _measure(options, port, world, database, sent_file, supervisor):
         unfinished = db.execute(
             "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL"
         ).fetchone()[0]
-    errors = posted - statuses[302]
+    return stored, keys, sent, unfinished
+
+
+def _measure(options, port, world, folder, supervisor):
+    _wait_for(Resident("127.0.0.1", port, world["building"], world["category"]))
+    statuses, latencies, took, per_client = _post_all(options, port, world)
+    posted = per_client * options.clients
+    stored, keys, sent, unfinished = _outcome(
+        folder / "db.sqlite3", folder / "sent.jsonl", world
+    )
     print(
         f"\n{options.clients} clients × {per_client} reports = {posted} posted "
         f"in {took:.1f} s"
     )
+    errors = posted - statuses[302]
     print(f"HTTP answers: {dict(sorted(statuses.items()))}  → errors: {errors}")
     print(f"cases stored: {stored}")
     print(
@@ -167,7 +189,6 @@ def _measure(options, port, world, database, sent_file, supervisor):
         f"{sum(1 for k in keys if sent[k] > 1)} sent more than once"
     )
     print(f"outbox rows not done: {unfinished}")
-    latencies.sort()
     print(
         f"time per report: median {statistics.median(latencies) * 1000:.0f} ms, "
         f"95th percentile {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, "

@@ -189,6 +189,11 @@ def _stamp_new(petition: Petition) -> None:
 
 def _insert(petition: Petition, idempotency_key) -> tuple[Petition, bool]:
     """Save a new case; a double tap that won the race returns its case."""
+    # The related rows were read by the caller; uniqueness and the table's
+    # checks are the database's on insert: one query, not a dozen.
+    petition.full_clean(
+        exclude=_CHECKED_ON_INSERT, validate_unique=False, validate_constraints=False
+    )
     try:
         # A savepoint: a double tap racing this one may insert the same key first.
         with transaction.atomic():
@@ -258,15 +263,15 @@ def petition_submit(
         longitude=longitude,
     )
     _stamp_new(petition)
-    # The related rows were read by the caller; uniqueness and the table's
-    # checks are the database's on insert: one query, not a dozen.
-    petition.full_clean(
-        exclude=_CHECKED_ON_INSERT, validate_unique=False, validate_constraints=False
-    )
     petition, created = _insert(petition, idempotency_key)
-    if not created:
-        return petition, False
-    _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
+    if created:
+        _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
+        _announce(petition, filed_by)
+    return petition, created
+
+
+def _announce(petition: Petition, filed_by) -> None:
+    """The case's first timeline row, and the new case's notices (outbox)."""
     LIFECYCLE.record_event(
         petition,
         action="submit",
@@ -276,7 +281,6 @@ def petition_submit(
         note=_("Report received: case %(number)s.") % {"number": petition.number},
     )
     outbox_enqueue("petitions.notify_new", petition_id=petition.pk)
-    return petition, True
 
 
 def _check_handler(petition: Petition, handler: Person) -> None:

@@ -542,23 +542,31 @@ def _api_key(request: HttpRequest) -> str:
     return request.headers.get("X-API-Key", "").strip() or _param(request, "api_key")
 
 
-def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
-    """File a case for the Open311 client whose key the request carries."""
-    client = open311_client_for_key(_api_key(request))
-    # Every attempt counts against the address (keys cannot be guessed by
-    # brute force); a known key also counts against its own limit.
+def _too_many(request: HttpRequest, client, fmt: str) -> HttpResponse | None:
+    """Every attempt counts against the address (keys cannot be guessed by
+    brute force); a known key also counts against its own limit. Return the
+    429 answer when a limit is reached."""
     refused = ratelimit_hit(
         request, "open311", phone="", key=client.key_hash if client else None
     )
+    if refused is None:
+        return None
+    response = render_errors(
+        429,
+        _("Too many requests with this key. Try again in %(seconds)s seconds.")
+        % {"seconds": refused.retry_after},
+        fmt,
+    )
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    """File a case for the Open311 client whose key the request carries."""
+    client = open311_client_for_key(_api_key(request))
+    refused = _too_many(request, client, fmt)
     if refused is not None:
-        response = render_errors(
-            429,
-            _("Too many requests with this key. Try again in %(seconds)s seconds.")
-            % {"seconds": refused.retry_after},
-            fmt,
-        )
-        response["Retry-After"] = str(refused.retry_after)
-        return response
+        return refused
     if client is None:
         raise Open311Error(403, _("The api_key is missing or not valid."))
     community = open311_jurisdiction(_param(request, "jurisdiction_id"))
