@@ -114,10 +114,10 @@ class StatsApiView(APIView):
     name = "stats"
 
     def query(self, request) -> dict:
-        # Given but empty (?start=) is a bad value, not "the default".
+        # Given but empty (?start=, ?format=) is a bad value, not "the default".
         blank = [
             name
-            for name in self.query_serializer().fields
+            for name in [*self.query_serializer().fields, "format"]
             if request.query_params.get(name) == ""
         ]
         if blank:

@@ -395,3 +395,11 @@ def test_community_staff_drill_down_to_their_grids(client, world, built):
     assert {r["name"] for r in down["results"]} == {"G1", "G2"}
     child = down["results"][0]
     assert client.get("/stats/dashboard/", {"grid": child["id"]}).status_code == 200
+
+
+def test_stats_api_refuses_an_empty_format(client, world, built):
+    """``?format=`` names no table format: a 400, as the schema says, not JSON."""
+    client.force_login(world.users["district"])
+    response = client.get("/api/v1/stats/series/", {**built, "format": ""})
+    assert response.status_code == 400
+    assert "format" in response.json()["details"]
