@@ -1,6 +1,7 @@
-"""The seeds' report categories and departments, shared by the demo and the
-generated districts (a deployment enters its own in the admin)."""
+"""The seeds' report categories, departments and household tags, shared by the
+demo and the generated districts (a deployment enters its own in the admin)."""
 
+from grids.models import Tag
 from petitions.models import Category, Department
 
 G, P, C = Category.Handler.GRID, Category.Handler.PROPERTY, Category.Handler.COMMUNITY
@@ -50,4 +51,25 @@ def departments_ensure() -> dict[str, int]:
     """The seeds' departments, made where missing: {name: id}."""
     return {
         name: Department.objects.get_or_create(name=name)[0].pk for name in DEPARTMENTS
+    }
+
+
+#: The household tags communities use (一户一档): name, what it means.
+TAGS = [
+    ("独居老人", "独自居住的老年人"),
+    ("空巢", "子女不在身边的老年家庭"),
+    ("残疾人", "家中有持证残疾人"),
+    ("低保", "享受最低生活保障的家庭"),
+    ("一老一小", "老人与儿童需要照看的家庭"),
+    ("重点关注", "需要网格员重点关注的家庭"),
+]
+
+
+def tags_ensure() -> dict[str, int]:
+    """The household tags, made where missing: {name: id}."""
+    return {
+        name: Tag.objects.get_or_create(
+            name=name, defaults={"description": description, "position": position}
+        )[0].pk
+        for position, (name, description) in enumerate(TAGS)
     }
