@@ -352,14 +352,7 @@ class PetitionAdmin(ScopedModelAdmin):
                     messages.error(request, f"{label} {error}")
             step = request.POST.get("action", "")
             return redirect(f"{back}?step={step}" if step else back)
-        inputs = form.inputs()
-        merge_number = (inputs.pop("merge_into", "") or "").strip()
-        if merge_number:
-            inputs["merge_into"] = (
-                selectors.petition_list(user=request.user)
-                .filter(number=merge_number)
-                .first()
-            )
+        inputs = form.transition_inputs(request.user)
         try:
             services.petition_transition(
                 petition=petition,
