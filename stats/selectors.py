@@ -16,7 +16,7 @@ from django.http import Http404
 from core import calendar
 from core.calendar import month_start, next_month
 from core.ordering import natural_key
-from grids.models import Community, Compound, PartyOrganization, PropertyCompany
+from grids.models import Community, Compound, Grid, PartyOrganization, PropertyCompany
 from grids.scoping import LEVELS, scope_queryset, user_scope
 from grids.selectors import (
     community_list,
@@ -29,12 +29,15 @@ from petitions.models import Petition
 from petitions.selectors import petition_overdue_q
 
 from .models import (
+    CARE_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
+    FIELD_FIGURES,
     PETITION_FIGURES,
     CommunityMonthly,
     FeeCollection,
+    GridMonthly,
     PetitionMonthly,
     Target,
     within_columns,
@@ -43,9 +46,11 @@ from .services import (
     CASE_COLUMNS,
     _as_month,
     _bounds,
+    care_rows,
     case_totals_live,
     community_month_rows,
     coverage_rows,
+    field_month_rows,
 )
 
 # --- the unit figures are for ----------------------------------------------------
@@ -316,6 +321,21 @@ FEE_SUMS = {
     for k in ("households_billed", "households_paid", "amount_due", "amount_collected")
 }
 
+
+def _field_figures(flows: dict, care: dict | None, as_of) -> dict:
+    """Patrols, findings and visits of a period, and the visit coverage of
+    the households under care as of its last known month."""
+    care = {k: (care or {}).get(k) or 0 for k in CARE_FIGURES}
+    return {
+        **{k: flows.get(k) or 0 for k in FIELD_FIGURES},
+        **care,
+        "visit_coverage_rate": ratio(
+            care["care_households_visited"], care["care_households"]
+        ),
+        "as_of": as_of.strftime("%Y-%m") if as_of else None,
+    }
+
+
 # --- scoped, narrowed row sets ----------------------------------------------------
 
 
@@ -338,6 +358,25 @@ def _community_rows(user, area: Area):
     return scope_queryset(CommunityMonthly.objects.all(), user).filter(
         area.community_q()
     )
+
+
+def _grid_rows(user, area: Area):
+    """The field-work roll-ups of the area (none for a property company: its
+    staff do not patrol or visit for the government)."""
+    if area.kind == "property_company":
+        return None
+    rows = scope_queryset(GridMonthly.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(grid_id=area.id)
+    return rows.filter(area.community_q())
+
+
+def _area_grids(user, area: Area):
+    """The grids of the area the user may see (for the live yardstick)."""
+    grids = scope_queryset(Grid.objects.all(), user)
+    if area.kind == "grid":
+        return grids.filter(pk=area.id)
+    return grids.filter(area.community_q())
 
 
 def _fee_rows(user, area: Area):
@@ -403,9 +442,45 @@ def _open_now(user, area: Area) -> dict:
 # --- summary ----------------------------------------------------------------------
 
 
+def _field_summary(user, area: Area, first, last) -> dict | None:
+    """The field-work section of a summary, from the roll-ups (two queries)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    flows = _months(grid_rows, first, last).aggregate(
+        **{k: Sum(k) for k in FIELD_FIGURES},
+        snapshot=Max("month", filter=Q(care_households__isnull=False)),
+    )
+    snapshot = flows.pop("snapshot")
+    care = (
+        grid_rows.filter(month=snapshot).aggregate(**{k: Sum(k) for k in CARE_FIGURES})
+        if snapshot
+        else None
+    )
+    return _field_figures(flows, care, _as_month(snapshot) if snapshot else None)
+
+
+def _field_summary_live(user, area: Area, first, last) -> dict | None:
+    """The field-work section counted straight from the records."""
+    if area.kind == "property_company":
+        return None
+    start, end = _bounds(first, last)
+    grids = _area_grids(user, area)
+    flows = dict.fromkeys(FIELD_FIGURES, 0)
+    for figures in field_month_rows(start=start, end=end, grids=grids).values():
+        for key in FIELD_FIGURES:
+            flows[key] += figures[key]
+    as_of = min(month_start(last), month_start(calendar.today()))
+    care = dict.fromkeys(CARE_FIGURES, 0)
+    for figures in care_rows(month=as_of, grids=grids).values():
+        for key in CARE_FIGURES:
+            care[key] += figures[key]
+    return _field_figures(flows, care, as_of)
+
+
 def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date):
     """Every dashboard figure of the months ``first``..``last`` for ``area``,
-    from the roll-ups (eight queries whatever the size)."""
+    from the roll-ups (ten queries whatever the size)."""
     cases = _months(_case_rows(user, area), first, last).aggregate(**CASE_SUMS)
     result = {
         "unit": area.as_dict(),
@@ -418,6 +493,7 @@ def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date
         "fees": _fee_figures(
             _months(_fee_rows(user, area), first, last).aggregate(**FEE_SUMS)
         ),
+        "field_work": _field_summary(user, area, first, last),
     }
     community_rows = _community_rows(user, area)
     if community_rows is not None:
@@ -464,6 +540,7 @@ def stats_summary_live(*, user, area: Area, first: datetime.date, last: datetime
             .filter(month__gte=month_start(first), month__lt=next_month(last))
             .aggregate(**FEE_SUMS)
         ),
+        "field_work": _field_summary_live(user, area, first, last),
     }
     if not area.below_community:
         communities = set(
@@ -509,9 +586,20 @@ def _month_list(first, last) -> list[datetime.date]:
     return calendar.months_between(first, last)
 
 
+def _field_month(row: dict) -> dict:
+    """A month's field work: its flows and the visit coverage of its care
+    households (empty when not known for that month)."""
+    return {
+        **{k: row.get(k) or 0 for k in FIELD_FIGURES},
+        "visit_coverage_rate": ratio(
+            row.get("care_households_visited") or 0, row.get("care_households")
+        ),
+    }
+
+
 def stats_series(*, user, area: Area, first, last) -> list[dict]:
-    """One flat record per month: cases, medians, meetings and service, fees
-    (four queries whatever the number of months or units)."""
+    """One flat record per month: cases, medians, meetings and service, fees,
+    field work (five queries whatever the number of months or units)."""
     cases = {
         _as_month(row["month"]): row
         for row in _months(_case_rows(user, area), first, last)
@@ -538,6 +626,18 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
         .annotate(**FEE_SUMS)
         .order_by()
     }
+    grid_rows = _grid_rows(user, area)
+    field = (
+        {
+            _as_month(row["month"]): row
+            for row in _months(grid_rows, first, last)
+            .values("month")
+            .annotate(**{k: Sum(k) for k in FIELD_FIGURES + CARE_FIGURES})
+            .order_by()
+        }
+        if grid_rows is not None
+        else None
+    )
     empty_cases = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for month in _month_list(first, last):
@@ -554,6 +654,8 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
             )
         fee = _fee_figures(fees.get(month, {}))
         record["fee_collection_rate"] = fee["collection_rate"]
+        if field is not None:
+            record.update(_field_month(field.get(month, {})))
         results.append(record)
     return results
 
@@ -625,10 +727,35 @@ _CHILD = {
 }
 
 
+def _field_by_child(user, area: Area, level: str, first, last) -> dict | None:
+    """Each child unit's patrols, findings and visits over the period, and
+    its visit coverage in the period's last month (one query)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    key = {
+        "subdistrict": "community__subdistrict",
+        "community": "community_id",
+        "grid": "grid_id",
+    }[level]
+    last_month = Q(month=month_start(last))
+    return {
+        row[key]: row
+        for row in _months(grid_rows, first, last)
+        .values(key)
+        .annotate(
+            **{k: Sum(k) for k in FIELD_FIGURES},
+            **{k: Sum(k, filter=last_month) for k in CARE_FIGURES},
+        )
+        .order_by()
+    }
+
+
 def stats_drilldown(*, user, area: Area, first, last) -> dict:
     """The units one level below ``area`` (district → subdistricts →
     communities → grids) with their case figures, open and overdue cases now,
-    and (down to communities) meetings and verified hours: four queries."""
+    (down to communities) meetings and verified hours, and their field work:
+    five queries."""
     if area.kind not in _CHILD:
         return {"level": None, "results": []}
     level, path = _CHILD[area.kind]
@@ -685,6 +812,7 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
             .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES})
             .order_by()
         }
+    field = _field_by_child(user, area, level, first, last)
     empty = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for child in children:
@@ -697,6 +825,8 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
             figures = _community_figures(flows.get(child["pk"], {}))
             record["meetings_held"] = figures["meetings_held"]
             record["verified_hours"] = figures["verified_hours"]
+        if field is not None:
+            record.update(_field_month(field.get(child["pk"], {})))
         results.append(record)
     return {"level": level, "results": results}
 
