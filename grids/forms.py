@@ -54,10 +54,14 @@ class PatrolEndForm(forms.Form):
     )
 
 
-def follow_up_form(follow_up, source, data=None, memo=None) -> forms.Form:
+def follow_up_form(
+    follow_up, source, data=None, memo=None, *, optional=False
+) -> forms.Form:
     """The form of the inputs ``follow_up`` needs to make its record from
-    ``source`` (a category for a case …); forms of one page share ``memo``."""
-    form = forms.Form(data, prefix=follow_up.kind)
+    ``source`` (a category for a case …); forms of one page share ``memo``.
+    ``optional``: the form is one choice among others (the browser must not
+    insist on its fields before it is chosen)."""
+    form = forms.Form(data, prefix=follow_up.kind, use_required_attribute=not optional)
     form.fields.update(follow_up.fields(source, {} if memo is None else memo))
     return form
 
@@ -72,7 +76,7 @@ class VisitForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    met = forms.CharField(label=_("Met"), max_length=100, required=False)
+    met = forms.CharField(label=_("Whom did you meet?"), max_length=100, required=False)
     findings = forms.CharField(
         label=_("What did you find?"),
         max_length=TEXT_MAX,
@@ -102,7 +106,8 @@ class VisitForm(forms.Form):
             "visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         )
         self.extra_forms = {
-            f.kind: follow_up_form(f, None, self.data or None) for f in self.follow_ups
+            f.kind: follow_up_form(f, None, self.data or None, optional=True)
+            for f in self.follow_ups
         }
 
     def clean(self):

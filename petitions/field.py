@@ -33,7 +33,9 @@ def _may_file(user) -> bool:
     return user.has_perm("petitions.change_petition")
 
 
-def _category_field(memo: dict, group: str | None = None) -> forms.ModelChoiceField:
+def _category_field(
+    memo: dict, group: str | None = None, label=None
+) -> forms.ModelChoiceField:
     """A choice of the active categories, the first of ``group`` chosen; the
     categories are read once per page (``memo``)."""
     if "categories" not in memo:
@@ -41,7 +43,7 @@ def _category_field(memo: dict, group: str | None = None) -> forms.ModelChoiceFi
     categories = memo["categories"]
     guess = next((c for c in categories if group and c.group == group), None)
     field = forms.ModelChoiceField(
-        label=_("Category"),
+        label=label or _("Category"),
         queryset=Category.objects.filter(is_active=True),
         initial=guess.pk if guess else None,
     )
@@ -80,7 +82,9 @@ FOLLOW_UPS = [
         label=_("a case"),
         source=VISIT,
         accessor="cases",
-        fields=lambda visit, memo: {"category": _category_field(memo)},
+        fields=lambda visit, memo: {
+            "category": _category_field(memo, label=_("Category of the case"))
+        },
         create=lambda *, actor, source, category: services.petition_from_visit(
             actor=actor, visit=source, category=category
         ),

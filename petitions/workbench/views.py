@@ -112,6 +112,8 @@ def case(request, pk: int):
         status = 400
     elif can_act:
         form = _step_form(request, petition)
+    if form is not None and not form.steps:
+        form = None  # nothing for staff to do now (the resident's turn, or done)
     contact = selectors.petition_contact_visible(user=user, petition=petition)
     timeline = [
         {
