@@ -1,7 +1,6 @@
 """The seeds' report categories, departments and household tags, shared by the
 demo and the generated districts (a deployment enters its own in the admin)."""
 
-from grids.models import Tag
 from petitions.models import Category, Department
 
 G, P, C = Category.Handler.GRID, Category.Handler.PROPERTY, Category.Handler.COMMUNITY
@@ -63,13 +62,3 @@ TAGS = [
     ("一老一小", "老人与儿童需要照看的家庭"),
     ("重点关注", "需要网格员重点关注的家庭"),
 ]
-
-
-def tags_ensure() -> dict[str, int]:
-    """The household tags, made where missing: {name: id}."""
-    return {
-        name: Tag.objects.get_or_create(
-            name=name, defaults={"description": description, "position": position}
-        )[0].pk
-        for position, (name, description) in enumerate(TAGS)
-    }
