@@ -597,6 +597,20 @@ def _field_month(row: dict) -> dict:
     }
 
 
+def _field_by_month(user, area: Area, first, last) -> dict | None:
+    """The area's field work month by month (one query; None for a company)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    return {
+        _as_month(row["month"]): row
+        for row in _months(grid_rows, first, last)
+        .values("month")
+        .annotate(**{k: Sum(k) for k in FIELD_FIGURES + CARE_FIGURES})
+        .order_by()
+    }
+
+
 def stats_series(*, user, area: Area, first, last) -> list[dict]:
     """One flat record per month: cases, medians, meetings and service, fees,
     field work (five queries whatever the number of months or units)."""
@@ -626,18 +640,7 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
         .annotate(**FEE_SUMS)
         .order_by()
     }
-    grid_rows = _grid_rows(user, area)
-    field = (
-        {
-            _as_month(row["month"]): row
-            for row in _months(grid_rows, first, last)
-            .values("month")
-            .annotate(**{k: Sum(k) for k in FIELD_FIGURES + CARE_FIGURES})
-            .order_by()
-        }
-        if grid_rows is not None
-        else None
-    )
+    field = _field_by_month(user, area, first, last)
     empty_cases = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for month in _month_list(first, last):
@@ -751,13 +754,8 @@ def _field_by_child(user, area: Area, level: str, first, last) -> dict | None:
     }
 
 
-def stats_drilldown(*, user, area: Area, first, last) -> dict:
-    """The units one level below ``area`` (district → subdistricts →
-    communities → grids) with their case figures, open and overdue cases now,
-    (down to communities) meetings and verified hours, and their field work:
-    five queries."""
-    if area.kind not in _CHILD:
-        return {"level": None, "results": []}
+def _drilldown_level(user, area: Area) -> tuple[str, str]:
+    """The level of the units below ``area``, and the path to them."""
     level, path = _CHILD[area.kind]
     if area.kind == "all":
         # Every unit of the caller's: start one level below their highest.
@@ -767,6 +765,10 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
                 level, path = _CHILD["subdistrict"]
             else:
                 level, path = _CHILD["community"]
+    return level, path
+
+
+def _drilldown_children(user, area: Area, level: str) -> list[dict]:
     children = _AREA_LISTS[level](user=user)
     if area.kind == "district":
         children = children.filter(district_id=area.id)
@@ -775,9 +777,33 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
     elif area.kind == "community":
         children = children.filter(community_id=area.id)
     # Natural order: 第一网格 … 第九网格, 第十网格 (code points put 第九 first).
-    children = sorted(
-        children.values("pk", "name"), key=lambda c: natural_key(c["name"])
-    )
+    return sorted(children.values("pk", "name"), key=lambda c: natural_key(c["name"]))
+
+
+def _child_record(child, level, cases, now, flows, field) -> dict:
+    """One unit of the drill-down with its figures."""
+    pk = child["pk"]
+    record = {"id": pk, "kind": level, "name": child["name"]}
+    record.update(_cases(cases.get(pk, dict.fromkeys(CASE_COLUMNS, 0))))
+    record.update({k: now.get(pk, {}).get(k, 0) for k in ("open", "overdue")})
+    if level != "grid":
+        figures = _community_figures(flows.get(pk, {}))
+        record["meetings_held"] = figures["meetings_held"]
+        record["verified_hours"] = figures["verified_hours"]
+    if field is not None:
+        record.update(_field_month(field.get(pk, {})))
+    return record
+
+
+def stats_drilldown(*, user, area: Area, first, last) -> dict:
+    """The units one level below ``area`` (district → subdistricts →
+    communities → grids) with their case figures, open and overdue cases now,
+    (down to communities) meetings and verified hours, and their field work:
+    five queries."""
+    if area.kind not in _CHILD:
+        return {"level": None, "results": []}
+    level, path = _drilldown_level(user, area)
+    children = _drilldown_children(user, area, level)
     key = f"{path}_id" if level != "subdistrict" else "community__subdistrict"
     cases = {
         row[key]: row
@@ -813,22 +839,12 @@ def stats_drilldown(*, user, area: Area, first, last) -> dict:
             .order_by()
         }
     field = _field_by_child(user, area, level, first, last)
-    empty = dict.fromkeys(CASE_COLUMNS, 0)
-    results = []
-    for child in children:
-        record = {"id": child["pk"], "kind": level, "name": child["name"]}
-        record.update(_cases(cases.get(child["pk"], empty)))
-        record.update(
-            {k: now.get(child["pk"], {}).get(k, 0) for k in ("open", "overdue")}
-        )
-        if level != "grid":
-            figures = _community_figures(flows.get(child["pk"], {}))
-            record["meetings_held"] = figures["meetings_held"]
-            record["verified_hours"] = figures["verified_hours"]
-        if field is not None:
-            record.update(_field_month(field.get(child["pk"], {})))
-        results.append(record)
-    return {"level": level, "results": results}
+    return {
+        "level": level,
+        "results": [
+            _child_record(child, level, cases, now, flows, field) for child in children
+        ],
+    }
 
 
 # --- targets ------------------------------------------------------------------------
