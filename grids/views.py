@@ -30,6 +30,9 @@ from .forms import (
 from .models import Grid, HouseholdTag, Patrol
 from .scoping import scope_queryset, user_scope
 
+#: The visits page lists at most this many households per group.
+VISITS_LISTED = 100
+
 
 def _error_text(exc) -> str:
     if isinstance(exc, ApplicationError):
@@ -206,11 +209,17 @@ def visits(request):
     user = request.user
     _need(user, "grids.view_visit")
     rows = selectors.care_due_list(user=user)
-    context = {
-        "tab": "visits",
+    groups = {
         "overdue": [r for r in rows if r.is_overdue],
         "today": [r for r in rows if r.days_left == 0],
         "coming": [r for r in rows if r.days_left > 0],
+    }
+    context = {
+        "tab": "visits",
+        "counts": {name: len(group) for name, group in groups.items()},
+        # A phone lists the soonest of each group; a district's thousands
+        # are for the admin's lists.
+        **{name: group[:VISITS_LISTED] for name, group in groups.items()},
     }
     return render(request, "grids/field/visits.html", context)
 

@@ -346,9 +346,9 @@ def test_demo_every_category_in_every_grid_reaches_someone(seeded):
 
 def test_seed_demo_grids_are_patrolled_and_households_visited(seeded, community):
     """The workbench looks used: every grid patrolled in each of the twelve
-    months before this one, some cases raised by patrols, households tagged and under care
-    plans in every grid, some of them due today or overdue for 第一网格's
-    grid worker, and this morning's patrol and visits turned into a case and
+    months before this one, some cases raised by patrols, households tagged
+    and under care plans in every grid, some of them due today or overdue for
+    第一网格's grid worker, and this morning's patrol and visits turned into a case and
     a micro-wish; the roll-ups count the grids' field work."""
     from grids.models import CarePlan, Patrol, Visit
     from grids.selectors import care_due_list
