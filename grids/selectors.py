@@ -290,9 +290,18 @@ def _made_prefetches(source: str) -> list[str]:
 
 def patrol_list(*, user) -> QuerySet[Patrol]:
     """The patrols ``user`` may see, newest first, with how much each found."""
+    # A correlated count, not a GROUP BY: the newest rounds come by the index
+    # on their start and only theirs are counted.
+    findings = (
+        PatrolFinding.objects.filter(patrol=OuterRef("pk"))
+        .order_by()
+        .values("patrol")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return scope_queryset(
         Patrol.objects.select_related("grid__community", "person").annotate(
-            finding_count=Count("findings")
+            finding_count=Coalesce(Subquery(findings, output_field=IntegerField()), 0)
         ),
         user,
     ).order_by("-started_at", "-id")
@@ -338,14 +347,19 @@ def grid_buildings(*, grid: Grid) -> QuerySet[Building]:
 # --- care plans: who is due for a visit -----------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class CareDue:
-    """A household under a care plan and when it is next due for a visit."""
+    """A household under a care plan and when it is next due for a visit.
+    ``household`` is loaded only for the rows a page or a message shows
+    (``care_households``): a district has thousands."""
 
-    household: Household
+    household_id: int
+    grid_id: int
+    community_id: int
     every_days: int
     last_visit: datetime.datetime | None
     due: datetime.date
+    household: Household | None = None
 
     @property
     def days_left(self) -> int:
@@ -391,7 +405,7 @@ def under_care_q() -> Q:
 def care_schedule(households: QuerySet[Household]) -> list[CareDue]:
     """The households of ``households`` under a care plan, each with its
     rhythm (the shortest of its plans), last visit and next due date, the
-    soonest due first (one query).
+    soonest due first (one query, values only).
 
     A household is next due its rhythm after its last visit; one never
     visited is due from the day it came under the plan."""
@@ -417,21 +431,37 @@ def care_schedule(households: QuerySet[Household]) -> list[CareDue]:
                 .values("created_at")[:1]
             ),
         )
-        .select_related("unit__building__compound", "unit__building__grid")
+        .order_by()
+        .values_list(
+            "pk",
+            "unit__building__grid_id",
+            _COMMUNITY,
+            "every_days",
+            "last_visit",
+            "cared_since",
+        )
     )
     schedule = []
-    for household in rows:
-        if household.last_visit is not None:
-            due = calendar.local_date(household.last_visit) + datetime.timedelta(
-                days=household.every_days
-            )
+    for pk, grid_id, community_id, every_days, last_visit, since in rows:
+        if last_visit is not None:
+            due = calendar.local_date(last_visit) + datetime.timedelta(days=every_days)
         else:
-            due = calendar.local_date(household.cared_since)
-        schedule.append(
-            CareDue(household, household.every_days, household.last_visit, due)
-        )
-    schedule.sort(key=lambda row: (row.due, row.household.pk))
+            due = calendar.local_date(since)
+        schedule.append(CareDue(pk, grid_id, community_id, every_days, last_visit, due))
+    schedule.sort(key=lambda row: (row.due, row.household_id))
     return schedule
+
+
+def care_households(rows: list[CareDue]) -> list[CareDue]:
+    """Load the households of ``rows`` (with their place and tags: one query
+    and one for the tags) and return the rows."""
+    households = Household.objects.select_related(
+        "unit__building__compound", "unit__building__grid"
+    ).prefetch_related("tags")
+    loaded = households.in_bulk([row.household_id for row in rows])
+    for row in rows:
+        row.household = loaded[row.household_id]
+    return rows
 
 
 def care_due_list(*, user) -> list[CareDue]:
@@ -439,8 +469,7 @@ def care_due_list(*, user) -> list[CareDue]:
     (none for those who may not see visits: the property company)."""
     if not user.has_perm("grids.view_visit"):
         return []
-    households = scope_queryset(Household.objects.all(), user)
-    return care_schedule(households.prefetch_related("tags"))
+    return care_schedule(scope_queryset(Household.objects.all(), user))
 
 
 def care_next_due(*, household: Household) -> CareDue | None:
@@ -565,23 +594,26 @@ def grid_contacts(*, grid_id) -> list[Person]:
 
 
 def care_due_by_grid() -> dict[int, list[CareDue]]:
-    """The households due a visit today or earlier, grid by grid (for the
-    grid workers' morning reminder)."""
+    """The households due a visit today or earlier, grid by grid, loaded
+    (for the grid workers' morning reminder)."""
+    due = care_households(
+        [r for r in care_schedule(Household.objects.all()) if r.is_due]
+    )
     by_grid: dict[int, list[CareDue]] = {}
-    for row in care_schedule(Household.objects.prefetch_related("tags")):
-        if row.is_due:
-            by_grid.setdefault(row.household.unit.building.grid_id, []).append(row)
+    for row in due:
+        by_grid.setdefault(row.grid_id, []).append(row)
     return by_grid
 
 
 def care_overdue_by_community(*, grace_days: int) -> dict[int, list[CareDue]]:
     """The households more than ``grace_days`` past their due visit,
-    community by community (for the community's staff)."""
+    community by community, loaded (for the community's staff)."""
+    overdue = care_households(
+        [r for r in care_schedule(Household.objects.all()) if r.days_left < -grace_days]
+    )
     by_community: dict[int, list[CareDue]] = {}
-    for row in care_schedule(Household.objects.prefetch_related("tags")):
-        if row.days_left < -grace_days:
-            community_id = row.household.unit.building.compound.community_id
-            by_community.setdefault(community_id, []).append(row)
+    for row in overdue:
+        by_community.setdefault(row.community_id, []).append(row)
     return by_community
 
 

@@ -214,12 +214,14 @@ def visits(request):
         "today": [r for r in rows if r.days_left == 0],
         "coming": [r for r in rows if r.days_left > 0],
     }
+    # A phone lists the soonest of each group; a district's thousands are for
+    # the admin's lists.
+    listed = {name: group[:VISITS_LISTED] for name, group in groups.items()}
+    selectors.care_households([row for group in listed.values() for row in group])
     context = {
         "tab": "visits",
         "counts": {name: len(group) for name, group in groups.items()},
-        # A phone lists the soonest of each group; a district's thousands
-        # are for the admin's lists.
-        **{name: group[:VISITS_LISTED] for name, group in groups.items()},
+        **listed,
     }
     return render(request, "grids/field/visits.html", context)
 

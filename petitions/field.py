@@ -100,7 +100,9 @@ def _household_cases(*, user, household) -> list[Made]:
     phones = [p.mobile for p in household.residents.all() if p.mobile]
     cases = (
         selectors.petition_list(user=user)
-        .filter(Q(visit__household=household) | Q(reporter_phone__in=phones))
+        .filter(
+            Q(visit__in=household.visits.values("pk")) | Q(reporter_phone__in=phones)
+        )
         .order_by("-created_at", "-id")[:20]
     )
     return [describe(petition) for petition in cases]

@@ -69,7 +69,7 @@ def _household_wishes(*, user, household) -> list[Made]:
     phones = [p.mobile for p in household.residents.all() if p.mobile]
     wishes = (
         scope_queryset(Wish.objects.all(), user)
-        .filter(Q(visit__household=household) | Q(wisher_phone__in=phones))
+        .filter(Q(visit__in=household.visits.values("pk")) | Q(wisher_phone__in=phones))
         .order_by("-created_at", "-id")[:20]
     )
     return [_describe_wish(wish) for wish in wishes]

@@ -67,13 +67,15 @@ def _this_morning() -> int:
         category=Category.objects.get(code="fire-lane"),
     )
     services.patrol_end(actor=user, patrol=patrol, note="巡查一圈，发现两处问题")
-    due = [
-        row
-        for row in selectors.care_schedule(
-            Household.objects.filter(unit__building__grid=grid)
-        )
-        if row.is_overdue
-    ]
+    due = selectors.care_households(
+        [
+            row
+            for row in selectors.care_schedule(
+                Household.objects.filter(unit__building__grid=grid)
+            )
+            if row.is_overdue
+        ][:2]
+    )
     for row, (need, follow_up, data) in zip(
         due,
         [

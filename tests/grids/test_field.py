@@ -253,15 +253,16 @@ def test_care_schedule_due_from_the_tag_then_every_days_after_a_visit(
     alone, welfare = cared
     today = calendar.today()
     rows = {
-        r.household: r for r in selectors.care_due_list(user=world.users["community"])
+        r.household_id: r
+        for r in selectors.care_due_list(user=world.users["community"])
     }
-    assert set(rows) == {alone, welfare}
-    assert (rows[alone].due, rows[alone].every_days, rows[alone].is_due) == (
+    assert set(rows) == {alone.pk, welfare.pk}
+    assert (rows[alone.pk].due, rows[alone.pk].every_days, rows[alone.pk].is_due) == (
         today,
         7,
         True,
     )
-    assert rows[welfare].every_days == 30
+    assert rows[welfare.pk].every_days == 30
 
     services.visit_record(actor=user, household=alone, findings="一切安好")
     after = selectors.care_next_due(household=alone)
@@ -284,7 +285,7 @@ def test_care_schedule_due_from_the_tag_then_every_days_after_a_visit(
 def test_care_due_list_is_scoped(world, cared):
     """A grid worker sees the households under care of their own grid only."""
     rows = selectors.care_due_list(user=world.users["grid"])
-    assert [r.household for r in rows] == [cared[0]]
+    assert [r.household_id for r in rows] == [cared[0].pk]
     assert selectors.care_due_list(user=world.users["steward"]) == []
 
 

@@ -228,7 +228,7 @@ def test_field_page_query_counts_are_pinned(
     }
     expected = {
         "patrol": 10,
-        "visits": 9,
+        "visits": 10,
         "household": 19,
         "grid": 10,
         "building": 10,
