@@ -1,4 +1,5 @@
-"""Time every staff admin list on a generated district, for two logins.
+"""Time every staff admin list and the phone workbench's pages on a generated
+district, for two logins.
 
 Run from the project root, on a database filled by ``generate_district``::
 
@@ -169,6 +170,33 @@ def pages_for(client, user) -> dict[str, str]:
     )
     pages["cases: search in descriptions"] = "/admin/petitions/petition/?q=漏水"
     pages["case page"] = f"/admin/petitions/petition/{case.pk}/change/"
+    pages.update(workbench_pages(user, case))
+    return pages
+
+
+def workbench_pages(user, case) -> dict[str, str]:
+    """The phone workbench (/staff/): 待办, a case, patrols, the visits due,
+    a household file under care and a grid's page."""
+    from grids.models import Household
+    from grids.scoping import scope_queryset
+    from grids.selectors import grid_list, under_care_q
+
+    cared = (
+        scope_queryset(Household.objects.filter(under_care_q()), user)
+        .order_by("pk")
+        .first()
+    )
+    grid = grid_list(user=user).order_by("pk").first()
+    pages = {
+        "workbench: to do": "/staff/",
+        "workbench: case": f"/staff/cases/{case.pk}/",
+        "workbench: patrols": "/staff/patrol/",
+        "workbench: visits due": "/staff/visits/",
+    }
+    if cared is not None:
+        pages["workbench: household file"] = f"/staff/households/{cared.pk}/"
+    if grid is not None:
+        pages["workbench: grid page"] = f"/staff/grids/{grid.pk}/"
     return pages
 
 

@@ -15,11 +15,14 @@ admin.site.site_title = _("Red-property governance")
 admin.site.index_title = _("Community work")
 
 urlpatterns = [
-    path("", include("grids.urls")),
+    path("", include("grids.urls_site")),
     path("", include("petitions.urls")),
     path("", include("deliberation.urls")),
     path("", include("volunteers.urls")),
     path("", include("stats.urls")),
+    # The staff workbench on a phone: cases (petitions), field work (grids).
+    path("staff/", include("petitions.workbench.urls")),
+    path("staff/", include("grids.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

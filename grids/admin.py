@@ -11,26 +11,44 @@ from core.phones import mask_mobile
 
 from . import selectors
 from .admin_access import AccessRecordedImportExportMixin
-from .admin_base import RelatedChoicesFilter, ScopedInline, ScopedModelAdmin
+from .admin_base import (
+    ReadOnlyInline,
+    RelatedChoicesFilter,
+    ScopedInline,
+    ScopedModelAdmin,
+)
 from .models import (
     Building,
+    CarePlan,
     Community,
     Compound,
     District,
     Grid,
     Household,
+    HouseholdTag,
     OwnersCommittee,
     PartyMember,
     PartyOrganization,
+    Patrol,
+    PatrolEvent,
+    PatrolFinding,
     Person,
     PersonalDataAccess,
     PropertyCompany,
     Role,
     Subdistrict,
+    Tag,
     Unit,
+    Visit,
 )
-from .resources import HouseholdResource, PartyMemberResource, PersonResource
+from .resources import (
+    HouseholdResource,
+    HouseholdTagResource,
+    PartyMemberResource,
+    PersonResource,
+)
 from .services import role_end
+from .workflow import patrol_event_label
 
 RelatedOnly = RelatedChoicesFilter
 
@@ -356,10 +374,20 @@ class UnitAdmin(ScopedModelAdmin):
     autocomplete_fields = ("building",)
 
 
+class HouseholdTagInline(ScopedInline):
+    """The household's tags, kept on its page (一户一档)."""
+
+    model = HouseholdTag
+    fields = ("tag", "note", "created_at")
+    readonly_fields = ("created_at",)
+    show_change_link = False
+
+
 @admin.register(Household)
 class HouseholdAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     list_selector = staticmethod(selectors.household_list)
     resource_classes = [HouseholdResource]
+    inlines = [HouseholdTagInline]
     list_display = ("__str__", "compound", "grid", "floor_area", "resident_count")
     list_filter = (
         ("unit__building__compound__community", RelatedOnly),
@@ -592,3 +620,127 @@ class PersonalDataAccessAdmin(ScopedModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# --- field work -------------------------------------------------------------------
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """District-wide tags of households (独居老人, 低保 …); care plans and
+    the household files use them."""
+
+    list_display = ("name", "description", "position", "is_active")
+    list_editable = ("position", "is_active")
+    search_fields = ("name",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # tags in use stay; take one out of use instead
+
+
+@admin.register(HouseholdTag)
+class HouseholdTagAdmin(ScopedImportExportMixin, ScopedModelAdmin):
+    """Tags of households, also imported from the register's spreadsheets."""
+
+    list_selector = staticmethod(selectors.household_tag_list)
+    resource_classes = [HouseholdTagResource]
+    list_display = ("household", "tag", "grid", "note", "created_at")
+    list_filter = (
+        "tag",
+        ("household__unit__building__compound", RelatedOnly),
+        ("household__unit__building__grid", RelatedOnly),
+    )
+    search_fields = ("note", "household__unit__building__number")
+    autocomplete_fields = ("household",)
+    readonly_fields = ("created_at",)
+    ordering = ("-created_at", "-id")
+
+    @admin.display(description=_("grid"))
+    def grid(self, obj):
+        return obj.household.unit.building.grid.name
+
+
+@admin.register(CarePlan)
+class CarePlanAdmin(ScopedModelAdmin):
+    """How often a community visits the households with a tag."""
+
+    list_selector = staticmethod(selectors.care_plan_list)
+    list_display = ("tag", "community", "every_days", "is_active", "note")
+    list_filter = (("community", RelatedOnly), "tag", "is_active")
+
+
+class PatrolFindingInline(ReadOnlyInline):
+    model = PatrolFinding
+    fields = ("created_at", "building", "kind", "description", "is_handled")
+    readonly_fields = fields
+    view_permission = "grids.view_patrolfinding"
+
+
+class PatrolEventInline(ReadOnlyInline):
+    model = PatrolEvent
+    fields = ("created_at", "actor_label", "action_display", "note")
+    readonly_fields = fields
+    view_permission = "grids.view_patrol"
+    verbose_name_plural = _("timeline")
+
+    @admin.display(description=_("action"))
+    def action_display(self, obj):
+        return patrol_event_label(obj.action)
+
+
+@admin.register(Patrol)
+class PatrolAdmin(ScopedModelAdmin):
+    """Patrols are started, logged and ended on the phone workbench
+    (/staff/patrol/); here they are read."""
+
+    list_selector = staticmethod(selectors.patrol_list)
+    list_display = (
+        "started_at",
+        "grid",
+        "person",
+        "status",
+        "ended_at",
+        "finding_count",
+    )
+    list_filter = ("status", ("grid", RelatedOnly))
+    date_hierarchy = "started_at"
+    fields = ("grid", "person", "status", "started_at", "ended_at", "note")
+    readonly_fields = fields
+    inlines = [PatrolFindingInline, PatrolEventInline]
+
+    @admin.display(description=_("findings"), ordering="finding_count")
+    def finding_count(self, obj):
+        return obj.finding_count
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedModelAdmin):
+    """Home visits are recorded on the phone workbench; here they are read."""
+
+    list_selector = staticmethod(selectors.visit_list)
+    list_display = ("visited_at", "household", "visitor", "met", "need")
+    list_filter = (("household__unit__building__grid", RelatedOnly),)
+    date_hierarchy = "visited_at"
+    fields = ("household", "visitor", "visited_at", "met", "findings", "need")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

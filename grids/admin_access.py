@@ -1,6 +1,6 @@
-"""Admin pieces that record access to personal data (grids.access)."""
+"""Admin pieces that record access to personal data (grids.personal_data)."""
 
-from .access import personal_data_record, subject_of
+from .personal_data import personal_data_record, subject_of
 
 CONTACT_PERMISSION = "grids.view_contact"
 

@@ -95,7 +95,7 @@ class ScopedModelAdmin(
     AccessRecordedChangeMixin, ScopedFormfieldMixin, admin.ModelAdmin
 ):
     """A ModelAdmin whose rows come from a selector and whose writes go to services.
-    A page that shows a resident's contact unmasked is recorded (grids.access).
+    A page that shows a resident's contact unmasked is recorded (grids.personal_data).
 
     ``list_selector`` is the selector that returns the scoped, joined queryset.
     """

@@ -5,20 +5,29 @@ Household; a Community is also cut into Grids and every Building lies in one gri
 of its community. Every scoped model declares ``scope_paths``: for each level of
 scope (district, subdistrict, community, grid) the lookups that lead from a row to
 the unit it belongs to. ``grids.scoping`` is the one place that reads them.
+
+Field work of a grid sits at the end: household tags and care plans (一户一档),
+patrols with their findings (巡查) and home visits (走访).
 """
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar
-from core.models import TimeStampedModel
+from core.models import StateEvent, TimeStampedModel
 from core.phones import normalize_mobile, validate_mobile
 
 division_code_validator = RegexValidator(
@@ -456,6 +465,13 @@ class Household(TimeStampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+    )
+    tags = models.ManyToManyField(
+        "Tag",
+        verbose_name=_("tags"),
+        through="HouseholdTag",
+        blank=True,
+        related_name="households",
     )
 
     scope_paths = below_community(
@@ -1206,3 +1222,293 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("This record is append-only.")
+
+
+# --- Field work: household files (一户一档), care plans, patrols, home visits ---
+#
+# The grid's own field work lives here with the territory it covers. What a
+# finding or a visit turns into (a case, a wish) belongs to the apps above
+# (petitions, volunteers): their records point down at these, never the other
+# way, and ``grids.extensions`` lets this app offer them without importing them.
+
+
+class Tag(TimeStampedModel):
+    """A mark on a household that calls for care or attention: 独居老人, 空巢,
+    残疾人, 低保, 一老一小, 重点关注 … District-wide reference data, kept in the
+    admin, so that every community counts the same things."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("household tag")
+        verbose_name_plural = _("household tags")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HouseholdTag(models.Model):
+    """One tag on one household, since when and why (the household file)."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="household_tags",
+    )
+    tag = models.ForeignKey(
+        Tag,
+        verbose_name=_("tag"),
+        on_delete=models.PROTECT,
+        related_name="household_tags",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    scope_paths = below_community(
+        "household__unit__building__compound__community",
+        ["household__unit__building__grid"],
+    )
+    str_related = ("household__unit__building__compound", "tag")
+
+    class Meta:
+        verbose_name = _("tag of a household")
+        verbose_name_plural = _("tags of households")
+        ordering = ["tag__position", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "tag"], name="householdtag_once"
+            )
+        ]
+        indexes = [models.Index(fields=["tag", "household"], name="householdtag_idx")]
+
+    def __str__(self):
+        return f"{self.household} · {self.tag}"
+
+
+class CarePlan(TimeStampedModel):
+    """How often a community visits households with a tag (独居老人 every 7
+    days). A household under several plans is visited at the shortest rhythm."""
+
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="care_plans",
+    )
+    tag = models.ForeignKey(
+        Tag,
+        verbose_name=_("tag"),
+        on_delete=models.PROTECT,
+        related_name="care_plans",
+    )
+    every_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"),
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    is_active = models.BooleanField(_("in force"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_paths = below_community("community", [])
+
+    class Meta:
+        verbose_name = _("care plan")
+        verbose_name_plural = _("care plans")
+        ordering = ["community__name", "tag__position", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "tag"], name="careplan_one_per_tag"
+            ),
+            models.CheckConstraint(
+                condition=Q(every_days__gte=1),
+                name="careplan_every_day_or_more",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} · {self.every_days}"
+
+
+class Patrol(TimeStampedModel):
+    """A round of a grid (巡查) by its grid worker, from start to end, with
+    what was found on the way (``findings``). Its states move by the lifecycle
+    in ``grids.workflow``."""
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("on patrol")
+        ENDED = "ended", _("ended")
+
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="patrols",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("patrolled by"),
+        on_delete=models.PROTECT,
+        related_name="patrols",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ONGOING
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    note = models.TextField(
+        _("summary"),
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000)],
+    )
+
+    scope_paths = below_community("grid__community", ["grid"])
+    str_related = ("grid__community", "person")
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # One round at a time: a second tap on "start" finds the first.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="ongoing"),
+                name="patrol_one_ongoing_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at")),
+                name="patrol_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["grid", "started_at"], name="patrol_grid_idx"),
+            models.Index(fields=["started_at"], name="patrol_started_idx"),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.started_at)
+        return f"{self.grid.name} {local:%Y-%m-%d %H:%M}"
+
+
+class PatrolEvent(StateEvent):
+    """The timeline of a patrol: started, ended (by its patroller or the system)."""
+
+    patrol = models.ForeignKey(
+        Patrol,
+        verbose_name=_("patrol"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("patrol timeline entry")
+        verbose_name_plural = _("patrol timeline")
+
+    def __str__(self):
+        return f"{self.patrol} {self.action}"
+
+
+def _finding_photo_path(instance, filename):
+    # The server names every file; the uploader's file name is never used.
+    return f"patrols/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class PatrolFinding(models.Model):
+    """Something a patrol found at a building, with a photo; handled on the
+    spot, or turned into a case (the case points back at it)."""
+
+    class Kind(models.TextChoices):
+        FIRE_LANE = "fire_lane", _("fire lane blocked, flying wires")
+        ENVIRONMENT = "environment", _("sanitation and greening")
+        FACILITIES = "facilities", _("damaged facilities")
+        REPAIR = "repair", _("leak or repair in a common area")
+        PARKING = "parking", _("parking in the way")
+        SAFETY = "safety", _("safety hazard")
+        DISPUTE = "dispute", _("dispute between neighbours")
+        OTHER = "other", _("other")
+
+    patrol = models.ForeignKey(
+        Patrol,
+        verbose_name=_("patrol"),
+        on_delete=models.PROTECT,
+        related_name="findings",
+    )
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        on_delete=models.PROTECT,
+        related_name="patrol_findings",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(
+        _("what was found"), max_length=1000, validators=[MaxLengthValidator(1000)]
+    )
+    photo = models.ImageField(_("photo"), upload_to=_finding_photo_path, blank=True)
+    is_handled = models.BooleanField(_("handled on the spot"), default=False)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+
+    scope_paths = below_community("patrol__grid__community", ["patrol__grid"])
+
+    class Meta:
+        verbose_name = _("patrol finding")
+        verbose_name_plural = _("patrol findings")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["patrol", "created_at"], name="finding_patrol_idx"),
+            models.Index(fields=["created_at"], name="finding_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.building} · {self.get_kind_display()}"
+
+
+class Visit(models.Model):
+    """A home visit (走访): who went, when, whom they met, what they found and
+    any need that calls for more (which may become a case or a wish)."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visitor = models.ForeignKey(
+        Person,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits_made",
+    )
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    met = models.CharField(_("met"), max_length=100, blank=True)
+    findings = models.TextField(
+        _("what was found"), max_length=1000, validators=[MaxLengthValidator(1000)]
+    )
+    need = models.TextField(
+        _("need"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    scope_paths = below_community(
+        "household__unit__building__compound__community",
+        ["household__unit__building__grid"],
+    )
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["household", "visited_at"], name="visit_household_idx"
+            ),
+            models.Index(fields=["visited_at"], name="visit_when_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"

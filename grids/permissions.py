@@ -34,9 +34,17 @@ def perms(actions, models, app="grids") -> set[str]:
 
 _perms = perms
 
+#: The grid's field work: household files, care plans, patrols and visits. They
+#: hold who is old and alone, disabled or on welfare: the government side
+#: keeps them, the property company does not see them.
+_FIELD = ["tag", "householdtag", "careplan", "patrol", "patrolfinding", "visit"]
+_FIELD_WORK = _perms(["add", "change"], ["patrol", "patrolfinding", "visit"]) | _perms(
+    ["add", "change", "delete"], ["householdtag"]
+)
+
 
 _VIEW_ALL = _perms(
-    ["view"], [*_TERRITORY, *_REGISTER, "partyorganization", "propertycompany"]
+    ["view"], [*_TERRITORY, *_REGISTER, *_FIELD, "partyorganization", "propertycompany"]
 )
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -44,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # above the grid for their units (append-only: nobody changes it).
     Role.Kind.DISTRICT_STAFF: _VIEW_ALL
     | _perms(["add", "change"], ["subdistrict", "community", "propertycompany"])
+    | _perms(["add", "change"], ["tag"])
     | {"grids.view_personaldataaccess"},
     Role.Kind.SUBDISTRICT_STAFF: _VIEW_ALL
     | {"grids.view_personaldataaccess"}
@@ -53,11 +62,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _perms(["add", "change", "delete"], ["grid", "compound", "building", "unit"])
     | _perms(["add", "change", "delete"], _REGISTER)
     | _perms(["add", "change"], ["partyorganization"])
+    | _perms(["add", "change", "delete"], ["careplan"])
+    | _perms(["add"], ["tag"])
+    | _FIELD_WORK
     | {"grids.view_contact", "grids.view_personaldataaccess"},
-    Role.Kind.GRID_WORKER: _perms(
-        ["view"], [*_TERRITORY, *_REGISTER, "partyorganization", "propertycompany"]
-    )
+    Role.Kind.GRID_WORKER: _VIEW_ALL
     | _perms(["add", "change"], ["household", "person"])
+    | _FIELD_WORK
     | {"grids.view_contact"},
     Role.Kind.PROPERTY_STEWARD: _perms(
         ["view"],

@@ -1,4 +1,5 @@
-"""Spreadsheet import and export of households, residents and party members.
+"""Spreadsheet import and export of households, residents, party members and
+the tags of households.
 
 Communities keep these registers in Excel today. An import names places the way
 people do (community, compound, building, unit, room), every row is checked, a
@@ -20,9 +21,11 @@ from .models import (
     Building,
     Community,
     Household,
+    HouseholdTag,
     PartyMember,
     PartyOrganization,
     Person,
+    Tag,
     Unit,
 )
 from .scoping import scope_queryset
@@ -467,3 +470,86 @@ class PartyMemberResource(RegistryResource):
 
     def dehydrate_party_org_name(self, member):
         return member.party_org.name if member.party_org else ""
+
+
+class HouseholdTagResource(RegistryResource):
+    """Tags of households (一户一档), one row per household and tag, named by
+    place like the register; importing a row again changes its note."""
+
+    community = fields.Field(column_name=gettext_lazy("community"))
+    compound = fields.Field(column_name=gettext_lazy("compound"))
+    building = fields.Field(column_name=gettext_lazy("building"))
+    unit_number = fields.Field(column_name=gettext_lazy("unit"))
+    room = fields.Field(column_name=gettext_lazy("room"))
+    tag_name = fields.Field(column_name=gettext_lazy("tag"))
+    note = fields.Field(attribute="note", column_name=gettext_lazy("note"))
+
+    identity_columns = (
+        "community",
+        "compound",
+        "building",
+        "unit_number",
+        "room",
+        "tag_name",
+    )
+
+    class Meta:
+        model = HouseholdTag
+        fields = (
+            "community",
+            "compound",
+            "building",
+            "unit_number",
+            "room",
+            "tag_name",
+            "note",
+        )
+        import_id_fields = ()
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def get_instance(self, instance_loader, row):
+        self._refuse_duplicate()
+        household = self.resolve_household(row)
+        name = _text(row.get(self._header("tag_name")))
+        tag = Tag.objects.filter(name=name, is_active=True).first()
+        if tag is None:
+            raise ValidationError(
+                {
+                    "tag": _("Unknown tag “%(tag)s”; use one of: %(tags)s.")
+                    % {
+                        "tag": name,
+                        "tags": "、".join(
+                            Tag.objects.filter(is_active=True).values_list(
+                                "name", flat=True
+                            )
+                        ),
+                    }
+                }
+            )
+        self._household, self._tag = household, tag
+        return HouseholdTag.objects.filter(household=household, tag=tag).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.household = self._household
+        instance.tag = self._tag
+        instance.note = _text(row.get(self._header("note")))[:200]
+
+    def dehydrate_community(self, item):
+        return self._place(item.household, "community")
+
+    def dehydrate_compound(self, item):
+        return self._place(item.household, "compound")
+
+    def dehydrate_building(self, item):
+        return self._place(item.household, "building")
+
+    def dehydrate_unit_number(self, item):
+        return self._place(item.household, "unit")
+
+    def dehydrate_room(self, item):
+        return self._place(item.household, "room")
+
+    def dehydrate_tag_name(self, item):
+        return item.tag.name

@@ -17,6 +17,7 @@ from .models import (
     Petition,
     ReplyTemplate,
 )
+from .selectors import petition_list
 from .workflow import DEFAULT_STEP, LIFECYCLE
 
 
@@ -220,6 +221,32 @@ class PetitionStepForm(StepForm):
         if getattr(self, "note_required", False) and not cleaned.get("note"):
             self.add_error("note", _("Write a note for this step."))
         return cleaned
+
+    def transition_inputs(self, user) -> dict:
+        """The inputs for ``petition_transition``: a case number to merge
+        into becomes that case, if ``user`` may see it."""
+        inputs = self.inputs()
+        number = (inputs.pop("merge_into", "") or "").strip()
+        if number:
+            inputs["merge_into"] = (
+                petition_list(user=user).filter(number=number).first()
+            )
+        return inputs
+
+
+class WorkbenchStepForm(PetitionStepForm):
+    """The step form on the phone workbench: the handler is the user when
+    the case may be given to them (``me``, one of the handlers), and photos
+    come from the camera."""
+
+    def __init__(self, *args, me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        handler = self.fields.get("handler")
+        if handler is not None and me is not None:
+            handler.initial = me.pk
+        photos = self.fields.get("photos")
+        if photos is not None:
+            photos.widget.attrs.update({"accept": "image/*", "capture": "environment"})
 
 
 class PetitionFileForm(forms.Form):

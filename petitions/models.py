@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StateEvent, TimeStampedModel
 from core.phones import mask_mobile, mask_name, validate_mobile
-from grids.models import Building, Community, Compound, Grid, Person, below_community
+from grids.models import (
+    Building,
+    Community,
+    Compound,
+    Grid,
+    PatrolFinding,
+    Person,
+    Visit,
+    below_community,
+)
 
 DESCRIPTION_MAX = 2000
 
@@ -172,6 +181,7 @@ class Petition(TimeStampedModel):
         MEETING = "meeting", _("deliberation meeting")
         CHAT_GROUP = "chat_group", _("grid chat group")
         OPEN311 = "open311", _("Open311 client")
+        PATROL = "patrol", _("grid patrol")
 
     class Level(models.IntegerChoices):
         GRID = 0, _("grid")
@@ -268,6 +278,24 @@ class Petition(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="petitions",
+    )
+    # Where the grid's field work raised the case: a patrol's finding (once)
+    # or a home visit's need. The case points at them; grids never imports us.
+    patrol_finding = models.OneToOneField(
+        PatrolFinding,
+        verbose_name=_("patrol finding"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case",
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("home visit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED

@@ -20,7 +20,7 @@ from core.errors import ApplicationError
 from core.lifecycle import STAFF, Conflict  # noqa: F401 - Conflict is part of the API
 from core.outbox import outbox_enqueue
 from core.phones import normalize_mobile
-from grids.models import Building, Community, Person
+from grids.models import Building, Community, PatrolFinding, Person, Visit
 
 from .models import (
     DESCRIPTION_MAX,
@@ -138,6 +138,8 @@ _CHECKED_ON_INSERT = [
     "building",
     "filed_by",
     "open311_client",
+    "patrol_finding",
+    "visit",
 ]
 
 
@@ -187,6 +189,13 @@ def _stamp_new(petition: Petition) -> None:
     petition.resolve_due_at = now + datetime.timedelta(hours=category.resolve_hours)
 
 
+def _existing(idempotency_key) -> Petition | None:
+    """The case a double-tapped submit already made, if any."""
+    if not idempotency_key:
+        return None
+    return Petition.objects.filter(idempotency_key=idempotency_key).first()
+
+
 def _insert(petition: Petition, idempotency_key) -> tuple[Petition, bool]:
     """Save a new case; a double tap that won the race returns its case."""
     # The related rows were read by the caller; uniqueness and the table's
@@ -227,26 +236,23 @@ def petition_submit(
     open311_client=None,
     latitude=None,
     longitude=None,
+    patrol_finding=None,
+    visit=None,
 ) -> tuple[Petition, bool]:
     """Store a resident's report; return ``(petition, created)``.
 
     The same ``idempotency_key`` returns the case already made, so a
     double-tapped submit creates one case. Staff filing on a resident's behalf
-    pass ``filed_by`` and the channel the report came through.
+    pass ``filed_by`` and the channel the report came through; a case raised
+    by the grid's field work names the ``patrol_finding`` or ``visit``.
     """
-    if idempotency_key:
-        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    existing = _existing(idempotency_key)
+    if existing is not None:
+        return existing, False
+    texts = {"description": description, "place_detail": place_detail}
+    texts["reporter_name"] = reporter_name
     _check_submission(
-        category=category,
-        is_anonymous=is_anonymous,
-        filed_by=filed_by,
-        texts={
-            "description": description,
-            "place_detail": place_detail,
-            "reporter_name": reporter_name,
-        },
+        category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
     )
     petition = Petition(
         idempotency_key=idempotency_key or None,
@@ -261,6 +267,8 @@ def petition_submit(
         open311_client=open311_client,
         latitude=latitude,
         longitude=longitude,
+        patrol_finding=patrol_finding,
+        visit=visit,
     )
     _stamp_new(petition)
     petition, created = _insert(petition, idempotency_key)
@@ -281,6 +289,65 @@ def _announce(petition: Petition, filed_by) -> None:
         note=_("Report received: case %(number)s.") % {"number": petition.number},
     )
     outbox_enqueue("petitions.notify_new", petition_id=petition.pk)
+
+
+#: Field records turn into cases once: their keys are derived from them, so a
+#: second tap returns the first case (``petition_submit``'s idempotency).
+_FIELD_KEYS = uuid.UUID("5b1e4c0e-6d1f-4f43-9a57-2f6c1c0de016")
+
+
+def _field_key(kind: str, pk: int) -> uuid.UUID:
+    return uuid.uuid5(_FIELD_KEYS, f"{kind}:{pk}")
+
+
+@transaction.atomic
+def petition_from_finding(*, actor, finding: PatrolFinding, category: Category):
+    """File a patrol's finding as a case (channel: patrol), with its photo;
+    the patroller reports it. Once per finding."""
+    patroller = finding.patrol.person
+    if not patroller.mobile:
+        raise ValidationError(
+            _("Your entry on the register has no mobile number: add it first.")
+        )
+    photos = [finding.photo] if finding.photo else []
+    for photo in photos:
+        photo.open("rb")
+    petition, _created = petition_submit(
+        category=category,
+        description=finding.description,
+        building=finding.building,
+        reporter_name=patroller.name,
+        reporter_phone=patroller.mobile,
+        channel=Petition.Channel.PATROL,
+        filed_by=actor,
+        idempotency_key=_field_key("finding", finding.pk),
+        photos=photos,
+        patrol_finding=finding,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_from_visit(*, actor, visit: Visit, category: Category):
+    """File the need a home visit found as a case (channel: visit) for the
+    household's resident (or, with no mobile on the register, the visitor)."""
+    household = visit.household
+    resident = (
+        household.residents.exclude(mobile="").order_by("pk").first() or visit.visitor
+    )
+    petition, _created = petition_submit(
+        category=category,
+        description=visit.need,
+        building=household.unit.building,
+        place_detail=f"{household.unit.number} {household.room}",
+        reporter_name=resident.name,
+        reporter_phone=resident.mobile,
+        channel=Petition.Channel.VISIT,
+        filed_by=actor,
+        idempotency_key=_field_key("visit", visit.pk),
+        visit=visit,
+    )
+    return petition
 
 
 def _check_handler(petition: Petition, handler: Person) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from core.ratelimit import ratelimit
 from grids.models import Building, Community
+from grids.selectors import grid_contacts
 
 from . import selectors, services
 from .forms import ConfirmForm, ReopenForm, ReportForm
@@ -128,7 +129,9 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 def track(request, token: str):
-    """The resident's page of one case: its state, public timeline and answer."""
+    """The resident's page of one case: its state, public timeline and answer,
+    and the grid worker to call (the number shown masked, the call link whole:
+    a work number, for the resident to reach the grid)."""
     petition = selectors.petition_by_token(token=token)
     awaiting = petition.status == Petition.Status.AWAITING_RESIDENT
     return render(
@@ -138,6 +141,7 @@ def track(request, token: str):
             "petition": petition,
             "confirm_form": ConfirmForm() if awaiting else None,
             "reopen_form": ReopenForm() if awaiting else None,
+            "grid_contacts": grid_contacts(grid_id=petition.grid_id),
         },
     )
 

@@ -1,5 +1,5 @@
-"""The seeds' report categories and departments, shared by the demo and the
-generated districts (a deployment enters its own in the admin)."""
+"""The seeds' report categories, departments and household tags, shared by the
+demo and the generated districts (a deployment enters its own in the admin)."""
 
 from petitions.models import Category, Department
 
@@ -51,3 +51,14 @@ def departments_ensure() -> dict[str, int]:
     return {
         name: Department.objects.get_or_create(name=name)[0].pk for name in DEPARTMENTS
     }
+
+
+#: The household tags communities use (一户一档): name, what it means.
+TAGS = [
+    ("独居老人", "独自居住的老年人"),
+    ("空巢", "子女不在身边的老年家庭"),
+    ("残疾人", "家中有持证残疾人"),
+    ("低保", "享受最低生活保障的家庭"),
+    ("一老一小", "老人与儿童需要照看的家庭"),
+    ("重点关注", "需要网格员重点关注的家庭"),
+]

@@ -11,6 +11,7 @@ from .models import (
     CommunityMonthly,
     DashboardToken,
     FeeCollection,
+    GridMonthly,
     PetitionMonthly,
     Target,
 )
@@ -79,6 +80,23 @@ class CommunityMonthlyAdmin(ReadOnlyRollupAdmin):
         "wishes_fulfilled",
         "compounds",
         "compounds_covered",
+        "refreshed_at",
+    )
+
+
+@admin.register(GridMonthly)
+class GridMonthlyAdmin(ReadOnlyRollupAdmin):
+    list_selector = _scoped(GridMonthly, "community", "grid")
+    list_display = (
+        "month",
+        "community",
+        "grid",
+        "patrols",
+        "patrol_findings",
+        "findings_to_cases",
+        "visits",
+        "care_households",
+        "care_households_visited",
         "refreshed_at",
     )
 

@@ -3,12 +3,13 @@ the few things district staff enter for them (fees, targets, dashboard tokens).
 
 Case grain: month × community × grid × property company (grid and company empty
 where a case has none). Grid, community, subdistrict, district and company
-figures are sums over it, so one table answers
-every dashboard question at the size of the organisation, not of the cases.
-Medians cannot be summed, so each row also counts its cases within each of a
-ladder of durations (cumulative histogram columns, which do add up); a median
-is read from the sums at the ladder's resolution. Meetings, action items,
-volunteer service and coverage are rolled up per month and community.
+figures are sums over it, so one table answers every dashboard question at the
+size of the organisation, not of the cases. Medians cannot be summed, so each
+row also counts its cases within each of a ladder of durations (cumulative
+histogram columns, which do add up); a median is read from the sums at the
+ladder's resolution. Meetings, action items, volunteer service and coverage
+are rolled up per month and community; a grid's field work (patrols,
+findings, home visits and their coverage) per month and grid.
 """
 
 import hashlib
@@ -92,6 +93,15 @@ COVERAGE_FIGURES = (
     "three_no",
     "three_no_self_governed",
 )
+
+
+#: The additive field-work figures of a grid's month: patrols started, their
+#: findings, the findings filed as cases, home visits made.
+FIELD_FIGURES = ("patrols", "patrol_findings", "findings_to_cases", "visits")
+
+#: Visit coverage is a state too: the households under a care plan, and how
+#: many of them had a visit in the month, as at the month's last refresh.
+CARE_FIGURES = ("care_households", "care_households_visited")
 
 
 def within_columns(measure: str) -> list[str]:
@@ -244,6 +254,52 @@ class CommunityMonthly(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.month:%Y-%m}"
+
+
+class GridMonthly(models.Model):
+    """One grid's field work in one month: patrols, findings, visits and the
+    visit coverage of its households under a care plan."""
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="+"
+    )
+    patrols = models.PositiveIntegerField(_("patrols"), default=0)
+    patrol_findings = models.PositiveIntegerField(_("patrol findings"), default=0)
+    findings_to_cases = models.PositiveIntegerField(
+        _("findings filed as cases"), default=0
+    )
+    visits = models.PositiveIntegerField(_("home visits"), default=0)
+    # Coverage: the state when the month was last refreshed (empty: not known).
+    care_households = models.PositiveIntegerField(
+        _("households under a care plan"), null=True, blank=True
+    )
+    care_households_visited = models.PositiveIntegerField(
+        _("of them visited in the month"), null=True, blank=True
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    scope_paths = below_community("community", ["grid"])
+
+    class Meta:
+        verbose_name = _("monthly grid field work")
+        verbose_name_plural = _("monthly grid field work")
+        ordering = ["-month", "community", "grid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "grid"], name="gridmonthly_one_row"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "community"], name="gridmonthly_idx")]
+
+    def __str__(self):
+        return f"{self.grid} {self.month:%Y-%m}"
 
 
 class FeeCollection(models.Model):

@@ -15,6 +15,7 @@ ROLE_PERMISSIONS = merge(
         kind: {
             "stats.view_petitionmonthly",
             "stats.view_communitymonthly",
+            "stats.view_gridmonthly",
             "stats.view_target",
             "stats.view_feecollection",
             "stats.add_feecollection",

@@ -16,7 +16,7 @@ from django.http import Http404
 from core import calendar
 from core.calendar import month_start, next_month
 from core.ordering import natural_key
-from grids.models import Community, Compound, PartyOrganization, PropertyCompany
+from grids.models import Community, Compound, Grid, PartyOrganization, PropertyCompany
 from grids.scoping import LEVELS, scope_queryset, user_scope
 from grids.selectors import (
     community_list,
@@ -29,12 +29,15 @@ from petitions.models import Petition
 from petitions.selectors import petition_overdue_q
 
 from .models import (
+    CARE_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
+    FIELD_FIGURES,
     PETITION_FIGURES,
     CommunityMonthly,
     FeeCollection,
+    GridMonthly,
     PetitionMonthly,
     Target,
     within_columns,
@@ -43,9 +46,11 @@ from .services import (
     CASE_COLUMNS,
     _as_month,
     _bounds,
+    care_rows,
     case_totals_live,
     community_month_rows,
     coverage_rows,
+    field_month_rows,
 )
 
 # --- the unit figures are for ----------------------------------------------------
@@ -316,6 +321,21 @@ FEE_SUMS = {
     for k in ("households_billed", "households_paid", "amount_due", "amount_collected")
 }
 
+
+def _field_figures(flows: dict, care: dict | None, as_of) -> dict:
+    """Patrols, findings and visits of a period, and the visit coverage of
+    the households under care as of its last known month."""
+    care = {k: (care or {}).get(k) or 0 for k in CARE_FIGURES}
+    return {
+        **{k: flows.get(k) or 0 for k in FIELD_FIGURES},
+        **care,
+        "visit_coverage_rate": ratio(
+            care["care_households_visited"], care["care_households"]
+        ),
+        "as_of": as_of.strftime("%Y-%m") if as_of else None,
+    }
+
+
 # --- scoped, narrowed row sets ----------------------------------------------------
 
 
@@ -338,6 +358,25 @@ def _community_rows(user, area: Area):
     return scope_queryset(CommunityMonthly.objects.all(), user).filter(
         area.community_q()
     )
+
+
+def _grid_rows(user, area: Area):
+    """The field-work roll-ups of the area (none for a property company: its
+    staff do not patrol or visit for the government)."""
+    if area.kind == "property_company":
+        return None
+    rows = scope_queryset(GridMonthly.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(grid_id=area.id)
+    return rows.filter(area.community_q())
+
+
+def _area_grids(user, area: Area):
+    """The grids of the area the user may see (for the live yardstick)."""
+    grids = scope_queryset(Grid.objects.all(), user)
+    if area.kind == "grid":
+        return grids.filter(pk=area.id)
+    return grids.filter(area.community_q())
 
 
 def _fee_rows(user, area: Area):
@@ -403,9 +442,45 @@ def _open_now(user, area: Area) -> dict:
 # --- summary ----------------------------------------------------------------------
 
 
+def _field_summary(user, area: Area, first, last) -> dict | None:
+    """The field-work section of a summary, from the roll-ups (two queries)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    flows = _months(grid_rows, first, last).aggregate(
+        **{k: Sum(k) for k in FIELD_FIGURES},
+        snapshot=Max("month", filter=Q(care_households__isnull=False)),
+    )
+    snapshot = flows.pop("snapshot")
+    care = (
+        grid_rows.filter(month=snapshot).aggregate(**{k: Sum(k) for k in CARE_FIGURES})
+        if snapshot
+        else None
+    )
+    return _field_figures(flows, care, _as_month(snapshot) if snapshot else None)
+
+
+def _field_summary_live(user, area: Area, first, last) -> dict | None:
+    """The field-work section counted straight from the records."""
+    if area.kind == "property_company":
+        return None
+    start, end = _bounds(first, last)
+    grids = _area_grids(user, area)
+    flows = dict.fromkeys(FIELD_FIGURES, 0)
+    for figures in field_month_rows(start=start, end=end, grids=grids).values():
+        for key in FIELD_FIGURES:
+            flows[key] += figures[key]
+    as_of = min(month_start(last), month_start(calendar.today()))
+    care = dict.fromkeys(CARE_FIGURES, 0)
+    for figures in care_rows(month=as_of, grids=grids).values():
+        for key in CARE_FIGURES:
+            care[key] += figures[key]
+    return _field_figures(flows, care, as_of)
+
+
 def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date):
     """Every dashboard figure of the months ``first``..``last`` for ``area``,
-    from the roll-ups (eight queries whatever the size)."""
+    from the roll-ups (ten queries whatever the size)."""
     cases = _months(_case_rows(user, area), first, last).aggregate(**CASE_SUMS)
     result = {
         "unit": area.as_dict(),
@@ -418,6 +493,7 @@ def stats_summary(*, user, area: Area, first: datetime.date, last: datetime.date
         "fees": _fee_figures(
             _months(_fee_rows(user, area), first, last).aggregate(**FEE_SUMS)
         ),
+        "field_work": _field_summary(user, area, first, last),
     }
     community_rows = _community_rows(user, area)
     if community_rows is not None:
@@ -464,6 +540,7 @@ def stats_summary_live(*, user, area: Area, first: datetime.date, last: datetime
             .filter(month__gte=month_start(first), month__lt=next_month(last))
             .aggregate(**FEE_SUMS)
         ),
+        "field_work": _field_summary_live(user, area, first, last),
     }
     if not area.below_community:
         communities = set(
@@ -509,9 +586,34 @@ def _month_list(first, last) -> list[datetime.date]:
     return calendar.months_between(first, last)
 
 
+def _field_month(row: dict) -> dict:
+    """A month's field work: its flows and the visit coverage of its care
+    households (empty when not known for that month)."""
+    return {
+        **{k: row.get(k) or 0 for k in FIELD_FIGURES},
+        "visit_coverage_rate": ratio(
+            row.get("care_households_visited") or 0, row.get("care_households")
+        ),
+    }
+
+
+def _field_by_month(user, area: Area, first, last) -> dict | None:
+    """The area's field work month by month (one query; None for a company)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    return {
+        _as_month(row["month"]): row
+        for row in _months(grid_rows, first, last)
+        .values("month")
+        .annotate(**{k: Sum(k) for k in FIELD_FIGURES + CARE_FIGURES})
+        .order_by()
+    }
+
+
 def stats_series(*, user, area: Area, first, last) -> list[dict]:
-    """One flat record per month: cases, medians, meetings and service, fees
-    (four queries whatever the number of months or units)."""
+    """One flat record per month: cases, medians, meetings and service, fees,
+    field work (five queries whatever the number of months or units)."""
     cases = {
         _as_month(row["month"]): row
         for row in _months(_case_rows(user, area), first, last)
@@ -538,6 +640,7 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
         .annotate(**FEE_SUMS)
         .order_by()
     }
+    field = _field_by_month(user, area, first, last)
     empty_cases = dict.fromkeys(CASE_COLUMNS, 0)
     results = []
     for month in _month_list(first, last):
@@ -554,6 +657,8 @@ def stats_series(*, user, area: Area, first, last) -> list[dict]:
             )
         fee = _fee_figures(fees.get(month, {}))
         record["fee_collection_rate"] = fee["collection_rate"]
+        if field is not None:
+            record.update(_field_month(field.get(month, {})))
         results.append(record)
     return results
 
@@ -625,33 +730,79 @@ _CHILD = {
 }
 
 
-def _drill_level(user, area: Area) -> tuple[str, str]:
-    """The level below ``area`` and its path; for all of the caller's units,
-    one level below their highest."""
+def _field_by_child(user, area: Area, level: str, first, last) -> dict | None:
+    """Each child unit's patrols, findings and visits over the period, and
+    its visit coverage in the period's last month (one query)."""
+    grid_rows = _grid_rows(user, area)
+    if grid_rows is None:
+        return None
+    key = {
+        "subdistrict": "community__subdistrict",
+        "community": "community_id",
+        "grid": "grid_id",
+    }[level]
+    last_month = Q(month=month_start(last))
+    return {
+        row[key]: row
+        for row in _months(grid_rows, first, last)
+        .values(key)
+        .annotate(
+            **{k: Sum(k) for k in FIELD_FIGURES},
+            **{k: Sum(k, filter=last_month) for k in CARE_FIGURES},
+        )
+        .order_by()
+    }
+
+
+def _drilldown_level(user, area: Area) -> tuple[str, str]:
+    """The level of the units below ``area``, and the path to them."""
     level, path = _CHILD[area.kind]
     if area.kind == "all":
         scope = user_scope(user)
         if not scope.is_all and not scope.ids("district"):
-            level, path = _CHILD[
-                "subdistrict" if scope.ids("subdistrict") else "community"
-            ]
+            if scope.ids("subdistrict"):
+                level, path = _CHILD["subdistrict"]
+            else:
+                level, path = _CHILD["community"]
     return level, path
 
 
-def _drill_children(user, area: Area, level: str) -> list[dict]:
-    """The child units in their natural order: 第一网格 … 第九网格, 第十网格 (code
-    points would put 第九 first)."""
+def _drilldown_children(user, area: Area, level: str) -> list[dict]:
     children = _AREA_LISTS[level](user=user)
-    parent = {"district": "district_id", "subdistrict": "subdistrict_id"}
-    parent["community"] = "community_id"
-    if area.kind in parent:
-        children = children.filter(**{parent[area.kind]: area.id})
+    if area.kind == "district":
+        children = children.filter(district_id=area.id)
+    elif area.kind == "subdistrict":
+        children = children.filter(subdistrict_id=area.id)
+    elif area.kind == "community":
+        children = children.filter(community_id=area.id)
+    # Natural order: 第一网格 … 第九网格, 第十网格 (code points put 第九 first).
     return sorted(children.values("pk", "name"), key=lambda c: natural_key(c["name"]))
 
 
-def _drill_figures(user, area: Area, level: str, path: str, first, last) -> tuple:
-    """Case figures of the period, open and overdue cases now, and meeting and
-    service figures (above grids), each keyed by child unit: three queries."""
+def _child_record(child, level, cases, now, flows, field) -> dict:
+    """One unit of the drill-down with its figures."""
+    pk = child["pk"]
+    record = {"id": pk, "kind": level, "name": child["name"]}
+    record.update(_cases(cases.get(pk, dict.fromkeys(CASE_COLUMNS, 0))))
+    record.update({k: now.get(pk, {}).get(k, 0) for k in ("open", "overdue")})
+    if level != "grid":
+        figures = _community_figures(flows.get(pk, {}))
+        record["meetings_held"] = figures["meetings_held"]
+        record["verified_hours"] = figures["verified_hours"]
+    if field is not None:
+        record.update(_field_month(field.get(pk, {})))
+    return record
+
+
+def stats_drilldown(*, user, area: Area, first, last) -> dict:
+    """The units one level below ``area`` (district → subdistricts →
+    communities → grids) with their case figures, open and overdue cases now,
+    (down to communities) meetings and verified hours, and their field work:
+    five queries."""
+    if area.kind not in _CHILD:
+        return {"level": None, "results": []}
+    level, path = _drilldown_level(user, area)
+    children = _drilldown_children(user, area, level)
     key = f"{path}_id" if level != "subdistrict" else "community__subdistrict"
     cases = {
         row[key]: row
@@ -683,32 +834,13 @@ def _drill_figures(user, area: Area, level: str, path: str, first, last) -> tupl
             .annotate(**{k: Sum(k) for k in COMMUNITY_FIGURES})
             .order_by()
         }
-    return cases, now, flows
-
-
-def stats_drilldown(*, user, area: Area, first, last) -> dict:
-    """The units one level below ``area`` (district → subdistricts →
-    communities → grids) with their case figures, open and overdue cases now,
-    and (down to communities) meetings and verified hours: four queries."""
-    if area.kind not in _CHILD:
-        return {"level": None, "results": []}
-    level, path = _drill_level(user, area)
-    children = _drill_children(user, area, level)
-    cases, now, flows = _drill_figures(user, area, level, path, first, last)
-    empty = dict.fromkeys(CASE_COLUMNS, 0)
-    results = []
-    for child in children:
-        record = {"id": child["pk"], "kind": level, "name": child["name"]}
-        record.update(_cases(cases.get(child["pk"], empty)))
-        record.update(
-            {k: now.get(child["pk"], {}).get(k, 0) for k in ("open", "overdue")}
-        )
-        if level != "grid":
-            figures = _community_figures(flows.get(child["pk"], {}))
-            record["meetings_held"] = figures["meetings_held"]
-            record["verified_hours"] = figures["verified_hours"]
-        results.append(record)
-    return {"level": level, "results": results}
+    field = _field_by_child(user, area, level, first, last)
+    return {
+        "level": level,
+        "results": [
+            _child_record(child, level, cases, now, flows, field) for child in children
+        ],
+    }
 
 
 # --- targets ------------------------------------------------------------------------

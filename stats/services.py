@@ -30,18 +30,30 @@ from core import calendar
 from core.calendar import month_start
 from core.services import audit_record
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
-from grids.models import Compound, PartyOrganization
+from grids.models import (
+    Compound,
+    Grid,
+    Household,
+    PartyOrganization,
+    Patrol,
+    PatrolFinding,
+    Visit,
+)
 from grids.scoping import instance_in_scope
+from grids.selectors import under_care_q
 from petitions.models import Category, Petition
 from volunteers.models import Activity, SignUp, Wish
 
 from .models import (
+    CARE_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
+    FIELD_FIGURES,
     PETITION_FIGURES,
     CommunityMonthly,
     DashboardToken,
+    GridMonthly,
     PetitionMonthly,
     within_columns,
 )
@@ -345,14 +357,130 @@ def coverage_rows(compounds=None) -> dict[int, dict]:
     return {row.pop("community_id"): row for row in rows}
 
 
+# --- field work of grids --------------------------------------------------------
+
+
+def field_month_rows(*, start, end, grids=None) -> dict[tuple, dict]:
+    """Return {(month, grid id): figures and the grid's community id} of the
+    patrols, findings and home visits in [start, end) (of ``grids``, a Grid
+    queryset, or all): one GROUP BY per record kind."""
+    rows: dict[tuple, dict] = {}
+
+    def add(queryset, grid, month_field, figures):
+        # ``grid``: the path from the record to its grid.
+        if grids is not None:
+            queryset = queryset.filter(**{f"{grid}__in": grids.values("pk")})
+        for row in (
+            queryset.annotate(month=TruncMonth(month_field))
+            .values("month", f"{grid}_id", f"{grid}__community_id")
+            .annotate(**figures)
+            .order_by()
+        ):
+            target = rows.setdefault(
+                (_as_month(row["month"]), row[f"{grid}_id"]),
+                {
+                    "community_id": row[f"{grid}__community_id"],
+                    **dict.fromkeys(FIELD_FIGURES, 0),
+                },
+            )
+            for name in figures:
+                target[name] += row[name] or 0
+
+    add(
+        Patrol.objects.filter(started_at__gte=start, started_at__lt=end),
+        "grid",
+        "started_at",
+        {"patrols": Count("id")},
+    )
+    add(
+        PatrolFinding.objects.filter(created_at__gte=start, created_at__lt=end),
+        "patrol__grid",
+        "created_at",
+        {
+            "patrol_findings": Count("id"),
+            "findings_to_cases": Count("id", filter=Q(case__isnull=False)),
+        },
+    )
+    add(
+        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end),
+        "household__unit__building__grid",
+        "visited_at",
+        {"visits": Count("id")},
+    )
+    return rows
+
+
+def care_rows(*, month: datetime.date, grids=None) -> dict[int, dict]:
+    """Return {grid id: visit coverage} as it stands now: the households
+    under a care plan, and how many had a visit in ``month``; every grid (of
+    ``grids``, or all) has a row, with zeros where nobody is under care."""
+    start, end = calendar.month_bounds(month)
+    grids = grids if grids is not None else Grid.objects.all()
+    rows = {
+        pk: {"community_id": community_id, **dict.fromkeys(CARE_FIGURES, 0)}
+        for pk, community_id in grids.values_list("pk", "community_id")
+    }
+    visited = Exists(
+        Visit.objects.filter(
+            household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end
+        )
+    )
+    for row in (
+        Household.objects.filter(under_care_q(), unit__building__grid__in=grids)
+        .values("unit__building__grid_id")
+        .annotate(
+            care_households=Count("id"),
+            care_households_visited=Count("id", filter=Q(visited)),
+        )
+        .order_by()
+    ):
+        grid_id = row.pop("unit__building__grid_id")
+        rows[grid_id].update(row)
+    return rows
+
+
+def _replace_grid_months(months: Q, start, end, this_month, in_range: bool) -> int:
+    """Replace the field-work roll-ups of the months: flows from the records,
+    coverage as it stands for the current month, kept for past months."""
+    kept = {
+        (row.pop("month"), row.pop("grid_id")): row
+        for row in GridMonthly.objects.filter(
+            months, care_households__isnull=False
+        ).values("month", "grid_id", "community_id", *CARE_FIGURES)
+    }
+    GridMonthly.objects.filter(months).delete()
+    flows = field_month_rows(start=start, end=end)
+    care = care_rows(month=this_month) if in_range else {}
+    states = {(this_month, grid_id): row for grid_id, row in care.items()}
+    for month, grid_id in kept:
+        if month != this_month:
+            states[(month, grid_id)] = kept[(month, grid_id)]
+    rows = []
+    for key in flows.keys() | states.keys():
+        flow = flows.get(key, {})
+        state = states.get(key, {})
+        rows.append(
+            GridMonthly(
+                month=key[0],
+                grid_id=key[1],
+                community_id=flow.get("community_id") or state["community_id"],
+                **{k: flow.get(k, 0) for k in FIELD_FIGURES},
+                **{k: state.get(k) for k in CARE_FIGURES},
+            )
+        )
+    GridMonthly.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 # --- rebuild and refresh --------------------------------------------------------
 
 
 def stats_rebuild(*, first: datetime.date, last: datetime.date) -> int:
     """Replace the roll-up rows of every month from ``first`` to ``last``.
 
-    Coverage is a state: the current month takes it as it stands now; past
-    months keep the state they were last refreshed in."""
+    Coverage (of compounds, and of households under care by visits) is a
+    state: the current month takes it as it stands now; past months keep the
+    state they were last refreshed in."""
     start, end = _bounds(first, last)
     first, last = month_start(first), month_start(last)
     this_month = month_start(calendar.today())
@@ -420,7 +548,10 @@ def _replace_months(first, last, start, end, this_month) -> int:
             )
         )
     CommunityMonthly.objects.bulk_create(community_rows, batch_size=2000)
-    return case_rows + len(community_rows)
+    grid_rows = _replace_grid_months(
+        months, start, end, this_month, first <= this_month <= last
+    )
+    return case_rows + len(community_rows) + grid_rows
 
 
 #: How far back the five-minute refresh looks for changed cases: more than

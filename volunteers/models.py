@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StateEvent, TimeStampedModel
 from core.phones import validate_mobile
-from grids.models import Community, Compound, Grid, Household, Person, below_community
+from grids.models import (
+    Community,
+    Compound,
+    Grid,
+    Household,
+    Person,
+    Visit,
+    below_community,
+)
 
 
 def _token() -> str:
@@ -384,8 +392,20 @@ class Wish(TimeStampedModel):
             ("dissatisfied", _("dissatisfied")),
         ],
     )
+    # A need a grid worker found on a home visit (the wish points at it).
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("home visit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wishes",
+    )
 
-    scope_paths = below_community("community", [])
+    # A wish raised on a home visit belongs to the household's grid as well.
+    scope_paths = below_community(
+        "community", ["visit__household__unit__building__grid"]
+    )
 
     class Meta:
         verbose_name = _("micro-wish")

@@ -1,6 +1,7 @@
 """What each role may do in volunteer service (gathered by
 ``grids.permissions.role_permissions``): community staff run it; grid workers
-and supervisors read it."""
+and supervisors read it, and grid workers post wishes for the residents they
+visit (staff review them before they are published)."""
 
 import functools
 
@@ -28,4 +29,5 @@ ROLE_PERMISSIONS = merge(
         kind: _volunteers(["view"], _MODELS)
         for kind in (K.GRID_WORKER, K.SUBDISTRICT_STAFF, K.DISTRICT_STAFF)
     },
+    {K.GRID_WORKER: _volunteers(["add"], ["wish"])},
 )

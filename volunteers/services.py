@@ -301,9 +301,12 @@ def wish_post(
     wisher_phone="",
     beneficiary_kind="other",
     actor=None,
+    visit=None,
 ) -> Wish:
-    """A resident (or staff for them) posts a wish; staff review it first."""
+    """A resident (or staff for them, also from a home ``visit``) posts a
+    wish; staff review it first."""
     wish = Wish(
+        visit=visit,
         community=community,
         title=title.strip(),
         text=text.strip(),

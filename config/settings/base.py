@@ -540,3 +540,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 VOLUNTEERS_UNVERIFIED_ALERT = env.int("VOLUNTEERS_UNVERIFIED_ALERT", default=5)
 # A published wish nobody claims for this many days alerts the community.
 VOLUNTEERS_WISH_UNCLAIMED_DAYS = env.int("VOLUNTEERS_WISH_UNCLAIMED_DAYS", default=7)
+
+# --- Grid field work (patrols, home visits; issue 16) -----------------------
+# A patrol left open longer than this many hours is ended by the system.
+GRIDS_PATROL_MAX_HOURS = env.int("GRIDS_PATROL_MAX_HOURS", default=12)
+# A household under a care plan this many days past its due date is overdue:
+# the community hears of it.
+GRIDS_VISIT_GRACE_DAYS = env.int("GRIDS_VISIT_GRACE_DAYS", default=3)
+CELERY_BEAT_SCHEDULE |= {
+    # Daily at 08:00: tell each grid worker which households are due a visit.
+    "grids-remind-visits": {
+        "task": "grids.remind_visits_due",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Daily at 08:30: tell community staff of visits overdue past the grace days.
+    "grids-overdue-visits": {
+        "task": "grids.alert_overdue_visits",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # Hourly: end patrols left open longer than GRIDS_PATROL_MAX_HOURS.
+    "grids-end-open-patrols": {
+        "task": "grids.end_patrols_left_open",
+        "schedule": 3600.0,
+    },
+}

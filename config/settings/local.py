@@ -25,3 +25,10 @@ DEMO_SEEDERS = [
     "sampledata.demo.volunteers.demo_seed",
     "sampledata.demo.statistics.demo_seed",
 ]
+
+# --- Grid field work in the demo (issue 16): tags, care plans, patrols and
+# visits, written before the statistics step so that its roll-ups count them.
+DEMO_SEEDERS.insert(
+    DEMO_SEEDERS.index("sampledata.demo.statistics.demo_seed"),
+    "sampledata.demo.field.demo_seed",
+)

@@ -25,8 +25,8 @@ from core.api.filters import (
 from core.api.pagination import StrictPaginationMixin
 from core.api.parsers import SafeJSONParser
 from core.scrub import scrub
-from grids.access import personal_data_record
 from grids.models import Building, Person
+from grids.personal_data import personal_data_record
 from grids.scoping import scope_queryset
 
 from .. import selectors, services

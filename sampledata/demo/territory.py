@@ -3,7 +3,8 @@
 Figures from the article (聊城新闻网, 2023-12-27): 端庄社区 was founded in 2004,
 has 5 compounds, 2,679 households and 8,000+ residents, 9 grids each with a
 chat group, the four tiers 街道党工委 → 社区党委 → 网格党支部 / 物业党支部 → 楼道党员,
-the 民晟物业 party branch serving 民生·壹号院, and an owners'-committee branch.
+the 民晟物业 party branch serving 民生·壹号院, and an owners'-committee branch;
+tier four adds a party group (党小组) in every grid with its leader.
 People's names and phone numbers are generated (Faker, fixed seed); the other
 four compound names and the subdistrict and community division codes are
 illustrative, shaped like the official 12-digit statistical codes.
@@ -163,6 +164,7 @@ def demo_seed() -> dict:
     created["party_members"] = _demo_party_members(community, place["grids"], orgs, rng)
     created["logins"] = _demo_logins(place, buildings, rng)
     created["roles"] = _demo_roster(place, buildings, rng)
+    created["party_groups"] = _demo_party_groups(community, orgs)
     if any(created.values()):
         audit_record(actor=None, action="demo.seed", target=community, changes=created)
     return {**created, "notes": _demo_notes(place)}
@@ -560,6 +562,48 @@ def _demo_building_roles(community, buildings) -> int:
         ]
     Role.objects.bulk_create(made)
     return len(made)
+
+
+def _demo_party_groups(community, orgs) -> int:
+    """Tier four: a party group (党小组) under each grid branch, led by a
+    registered party member of the grid (the grid's page names the leader)."""
+    made = 0
+    for branch in orgs["grid_branches"]:
+        group = PartyOrganization.objects.filter(
+            parent=branch, grid=branch.grid
+        ).first()
+        if group is not None:
+            continue
+        group = org_object_save(
+            actor=None,
+            instance=PartyOrganization(
+                name=f"{branch.grid.name}第一党小组",
+                kind=PartyOrganization.Kind.PARTY_GROUP,
+                parent=branch,
+                subdistrict=branch.subdistrict,
+                community=community,
+                grid=branch.grid,
+            ),
+        )
+        leader = (
+            PartyMember.objects.filter(
+                community=community,
+                grid=branch.grid,
+                kind=PartyMember.Kind.REGISTERED,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if leader is not None:
+            role_assign(
+                actor=None,
+                person=leader.person,
+                kind=Role.Kind.PARTY_SECRETARY,
+                start_date=ROLES_FROM,
+                party_org=group,
+            )
+        made += 1
+    return made
 
 
 def _demo_notes(place: dict) -> list[str]:

@@ -6,7 +6,9 @@ supervising unit), 15 property companies, the four tiers of party
 organisations, 100,000 households with one registered resident each, staff and
 their roles, party members, 1,000,000 resident reports over the last three
 years, monthly deliberation meetings with decisions and action items, volunteer
-activities with verified hours, micro-wishes and major matters.
+activities with verified hours, micro-wishes and major matters, and the
+grids' field work: household tags and care plans, a patrol a week in every
+grid with its findings, and home visits of the households under care.
 
 How it stays fast: every id is allocated here (``max(id) + 1`` onwards; the
 command refuses a database that already has a district unless forced, so no
@@ -34,8 +36,9 @@ The same ``seed`` and ``now`` give the same rows. Names of places and people
 are made up from syllables; phone numbers are random.
 
 The steps live by domain: ``territory``, ``people``, ``cases``,
-``deliberation``, ``volunteers``, ``fees``; ``clock`` and ``loader`` are the
-time and writing machinery they share, ``plan`` what they hand on.
+``deliberation``, ``volunteers``, ``fees``, ``fieldwork``; ``clock`` and
+``loader`` are the time and writing machinery they share, ``plan`` what they
+hand on.
 """
 
 # Generated data wants repeatable, not secure, randomness.
@@ -58,6 +61,7 @@ from .cases import build_petitions, reference_data
 from .clock import Clock
 from .deliberation import build_deliberation
 from .fees import build_fees
+from .fieldwork import build_field
 from .loader import Loader
 from .people import build_party, build_people
 from .plan import Build, GenerateRefused, Shape
@@ -167,6 +171,7 @@ def _steps(timelines: bool) -> list:
         (_("deliberation"), build_deliberation),
         (_("volunteers"), build_volunteers),
         (_("fee collection"), build_fees),
+        (_("field work"), build_field),
     ]
 
 

@@ -4,7 +4,13 @@ these serializers only describe them."""
 
 from rest_framework import serializers
 
-from ..models import COMMUNITY_FIGURES, COVERAGE_FIGURES, PETITION_FIGURES
+from ..models import (
+    CARE_FIGURES,
+    COMMUNITY_FIGURES,
+    COVERAGE_FIGURES,
+    FIELD_FIGURES,
+    PETITION_FIGURES,
+)
 from ..selectors import INTERNAL_FIGURES
 
 CASE_COUNTS = [f for f in PETITION_FIGURES if f not in INTERNAL_FIGURES]
@@ -48,6 +54,17 @@ CoverageFigures = _figures(
     ],
     {"as_of": serializers.CharField(allow_null=True, help_text="YYYY-MM")},
 )
+FieldFigures = _figures(
+    "StatsFieldWork",
+    [*FIELD_FIGURES, *CARE_FIGURES],
+    ["visit_coverage_rate"],
+    {
+        "as_of": serializers.CharField(
+            allow_null=True,
+            help_text="YYYY-MM: the month the coverage figures are of",
+        )
+    },
+)
 FeeFigures = _figures(
     "StatsFees",
     ["households_billed", "households_paid"],
@@ -86,31 +103,28 @@ class StatsSummarySerializer(StatsPeriodSerializer):
         allow_null=True, help_text="Empty for a grid or a property company."
     )
     fees = FeeFigures()
+    field_work = FieldFigures(
+        allow_null=True,
+        help_text="Patrols, findings, home visits and the visit coverage of "
+        "households under a care plan; empty for a property company.",
+    )
 
 
 SeriesMonth = _figures(
     "StatsSeriesMonth",
-    CASE_COUNTS,
-    [*CASE_RATES, "fee_collection_rate"],
-    {
-        "month": serializers.CharField(help_text="YYYY-MM"),
-        # Meetings, service and coverage are a community's: absent for a grid
-        # or a property company.
-        **{
-            f: serializers.IntegerField(required=False)
-            for f in COMMUNITY_FIGURES
-            if f != "verified_hours"
-        },
-        **{
-            f: serializers.FloatField(required=False, allow_null=True)
-            for f in (
-                "verified_hours",
-                "action_items_on_time_rate",
-                "coverage_rate",
-                "ab_coverage_rate",
-            )
-        },
-    },
+    CASE_COUNTS
+    + [f for f in COMMUNITY_FIGURES if f != "verified_hours"]
+    + list(FIELD_FIGURES),
+    [
+        *CASE_RATES,
+        "verified_hours",
+        "action_items_on_time_rate",
+        "coverage_rate",
+        "ab_coverage_rate",
+        "fee_collection_rate",
+        "visit_coverage_rate",
+    ],
+    {"month": serializers.CharField(help_text="YYYY-MM")},
 )
 
 
@@ -134,15 +148,9 @@ class StatsRankingSerializer(StatsPeriodSerializer):
 
 ChildUnit = _figures(
     "StatsChildUnit",
-    ["id", *CASE_COUNTS, "open", "overdue"],
-    CASE_RATES,
-    {
-        "kind": serializers.CharField(),
-        "name": serializers.CharField(),
-        # Grids hold no meetings or volunteer hours of their own: absent there.
-        "meetings_held": serializers.IntegerField(required=False),
-        "verified_hours": serializers.FloatField(required=False, allow_null=True),
-    },
+    ["id", *CASE_COUNTS, "open", "overdue", "meetings_held", *FIELD_FIGURES],
+    [*CASE_RATES, "verified_hours", "visit_coverage_rate"],
+    {"kind": serializers.CharField(), "name": serializers.CharField()},
 )
 
 

@@ -150,7 +150,8 @@ class StatsApiView(APIView):
 class SummaryApi(StatsApiView):
     """Every figure of a period for one unit (or all of the caller's): cases
     with rates, means and medians, open and overdue now, meetings, action
-    items, volunteer service, coverage and fee collection."""
+    items, volunteer service, coverage, fee collection, and the grids' field
+    work (patrols, findings, home visits and their coverage)."""
 
     name = "summary"
 
@@ -170,7 +171,14 @@ class SummaryApi(StatsApiView):
 
     def table(self, data):
         rows = []
-        for section in ("cases", "now", "meetings_and_service", "coverage", "fees"):
+        for section in (
+            "cases",
+            "now",
+            "meetings_and_service",
+            "coverage",
+            "fees",
+            "field_work",
+        ):
             for figure, value in (data.get(section) or {}).items():
                 rows.append({"section": section, "figure": figure, "value": value})
         return rows

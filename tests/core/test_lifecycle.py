@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.lifecycle import STAFF, Conflict, TransitionNotAllowed
 from deliberation.workflow import MAJOR_MATTER, MEETING
+from grids.workflow import PATROL
 from petitions.models import Petition
 from petitions.services import _stamp
 from petitions.workflow import LIFECYCLE as PETITION
@@ -74,6 +75,11 @@ TABLES = {
             activity__community=world.c1, status=status
         ),
         lambda world, record: {},
+    ),
+    "patrol": (
+        PATROL,
+        lambda world, status: gf.PatrolFactory(grid=world.grids["G1"], status=status),
+        lambda world, record: {"note": "巡查完毕"},
     ),
     "registration": (
         REGISTRATION,

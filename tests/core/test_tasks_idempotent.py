@@ -25,6 +25,7 @@ from tests.deliberation.factories import (
     BodyFactory,
     MeetingFactory,
 )
+from tests.grids import factories as gf
 from tests.petitions.factories import CategoryFactory
 from tests.volunteers.factories import (
     ActivityFactory,
@@ -182,6 +183,37 @@ def setup_alert_stock(world):
     return {}
 
 
+def _under_care(world, days_ago: int) -> None:
+    """A household of G1 tagged 独居老人 ``days_ago`` days ago, under c1's plan
+    to visit it every seven days, never visited."""
+    alone = gf.TagFactory(name="独居老人")
+    gf.CarePlanFactory(community=world.c1, tag=alone, every_days=7)
+    tagged = gf.HouseholdTagFactory(household=world.households["G1"][0], tag=alone)
+    type(tagged).objects.filter(pk=tagged.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+
+
+def setup_remind_visits_due(world):
+    _under_care(world, 0)
+    return {}
+
+
+def setup_alert_overdue_visits(world):
+    _under_care(world, 30)
+    return {}
+
+
+def setup_end_patrols_left_open(world):
+    gf.PatrolFactory(
+        grid=world.grids["G1"],
+        person=Person.objects.get(user=world.users["grid"]),
+        status="ongoing",
+        started_at=timezone.now() - datetime.timedelta(hours=14),
+    )
+    return {}
+
+
 def setup_nothing(world):
     return {}
 
@@ -218,6 +250,9 @@ TASKS = {
     "volunteers.alert_unverified": (setup_alert_unverified, True),
     "volunteers.alert_unclaimed_wishes": (setup_alert_unclaimed_wishes, True),
     "volunteers.alert_stock": (setup_alert_stock, True),
+    "grids.remind_visits_due": (setup_remind_visits_due, True),
+    "grids.alert_overdue_visits": (setup_alert_overdue_visits, True),
+    "grids.end_patrols_left_open": (setup_end_patrols_left_open, True),
 }
 
 
@@ -252,6 +287,7 @@ def test_task_run_twice_has_one_effect(name, world):
     """Run once, the task does its work; run again, it changes nothing."""
     setup, has_effect = TASKS[name]
     kwargs = setup(world)
+    app.loader.import_default_modules()  # every app's tasks, as a worker has
     task = app.tasks[name]
     # The clock holds still: a second run may not differ by its timestamps.
     with time_machine.travel(timezone.now(), tick=False):

@@ -126,3 +126,45 @@ class RoleFactory(DjangoModelFactory):
     person = factory.SubFactory(PersonFactory, household=None)
     kind = models.Role.Kind.COMMUNITY_STAFF
     start_date = datetime.date(2020, 1, 1)
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Tag
+        django_get_or_create = ("name",)
+
+    name = "独居老人"
+
+
+class HouseholdTagFactory(DjangoModelFactory):
+    class Meta:
+        model = models.HouseholdTag
+
+    household = factory.SubFactory(HouseholdFactory)
+    tag = factory.SubFactory(TagFactory)
+
+
+class CarePlanFactory(DjangoModelFactory):
+    class Meta:
+        model = models.CarePlan
+
+    community = factory.SubFactory(CommunityFactory)
+    tag = factory.SubFactory(TagFactory)
+    every_days = 7
+
+
+class PatrolFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Patrol
+
+    grid = factory.SubFactory(GridFactory)
+    person = factory.SubFactory(PersonFactory, household=None)
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Visit
+
+    household = factory.SubFactory(HouseholdFactory)
+    visitor = factory.SubFactory(PersonFactory, household=None)
+    findings = "老人身体尚好"

@@ -170,21 +170,35 @@ def test_admin_community_page_shows_its_counts_with_links(client, world):
 
 
 def test_admin_change_goes_through_the_service_and_is_audited(client, world):
-    """Saving a household in the admin writes an audit row for the user."""
+    """Saving a household in the admin, with a tag added on its page, writes
+    an audit row for the user for each."""
+    from tests.grids import factories as gf
+
     household = world.households["G1"][0]
     client.force_login(world.users["community"])
     url = reverse("admin:grids_household_change", args=[household.pk])
     response = client.post(
-        url, {"unit": household.unit_id, "room": household.room, "floor_area": "120.5"}
+        url,
+        {
+            "unit": household.unit_id,
+            "room": household.room,
+            "floor_area": "120.5",
+            "household_tags-TOTAL_FORMS": "1",
+            "household_tags-INITIAL_FORMS": "0",
+            "household_tags-0-tag": gf.TagFactory(name="独居老人").pk,
+            "household_tags-0-note": "85岁",
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     household.refresh_from_db()
     assert str(household.floor_area) == "120.50"
+    assert list(household.tags.values_list("name", flat=True)) == ["独居老人"]
     from core.models import AuditEvent
 
-    assert AuditEvent.objects.filter(
-        action="household.update", actor=world.users["community"]
-    ).exists()
+    for action in ("household.update", "householdtag.create"):
+        assert AuditEvent.objects.filter(
+            action=action, actor=world.users["community"]
+        ).exists()
 
 
 def test_out_of_scope_save_is_a_form_error_not_a_403(client, world):

@@ -87,6 +87,7 @@ def test_seed_demo_builds_the_figures_of_seed_000(seeded, community):
         ["subdistrict_committee", "community_committee", "property_branch"]
         + ["owners_committee_branch"]
         + ["grid_branch"] * 9
+        + ["party_group"] * 9
     )
     branch = PartyOrganization.objects.get(name="民晟物业党支部")
     assert branch.parent.name == "端庄社区党委"
@@ -344,3 +345,38 @@ def test_demo_every_category_in_every_grid_reaches_someone(seeded):
                 escalation_level=Petition.Level.GRID,
             )
             assert petition_recipients(petition=case), (grid.name, category.name)
+
+
+def test_seed_demo_grids_are_patrolled_and_households_visited(seeded, community):
+    """The workbench looks used: every grid patrolled in each of the twelve
+    months before this one, some cases raised by patrols, households tagged
+    and under care plans in every grid, some of them due today or overdue for
+    第一网格's grid worker, and this morning's patrol and visits turned into a case and
+    a micro-wish; the roll-ups count the grids' field work."""
+    from grids.models import CarePlan, Patrol, Visit
+    from grids.selectors import care_due_list
+    from stats.models import GridMonthly
+
+    grids = list(community.grids.all())
+    for month in _months_back(12)[:-1]:
+        start, end = calendar.month_bounds(month)
+        patrolled = set(
+            Patrol.objects.filter(
+                started_at__gte=start, started_at__lt=end
+            ).values_list("grid_id", flat=True)
+        )
+        assert patrolled == {g.pk for g in grids}, month
+    assert Petition.objects.filter(channel="patrol", patrol_finding__isnull=False)
+    assert CarePlan.objects.filter(community=community).count() == 6
+    worker = get_user_model().objects.get(username="dz_grid1")
+    rows = care_due_list(user=worker)
+    assert any(row.is_due for row in rows) and any(not row.is_due for row in rows)
+    assert Visit.objects.filter(cases__isnull=False).exists()
+    assert Wish.objects.filter(visit__isnull=False, status="submitted").exists()
+    today = Patrol.objects.filter(person__user=worker).order_by("-started_at").first()
+    assert today.findings.filter(case__isnull=False).exists()
+    this_month = GridMonthly.objects.filter(
+        community=community, month=calendar.month_start(calendar.today())
+    )
+    assert this_month.count() == len(grids)
+    assert all(row.care_households for row in this_month)

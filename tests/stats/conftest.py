@@ -145,6 +145,7 @@ def records(world, cases):
     _coverage(world)
     made["fees"] = _fees()
     made["cases"] = cases
+    made.update(_field_work(world, cases))
     return made
 
 
@@ -277,6 +278,63 @@ def _fees() -> list:
             [(100, 95, "10000.00", "9500.00"), (100, 90, "10000.00", "9000.00")]
         )
     ]
+
+
+def _field_work(world, cases) -> dict:
+    """Patrols with findings (some filed as cases: cases above are given a
+    finding, so that the case figures stay) and home visits of households
+    under a care plan, over the same three months, in G1, G2 and G4; one
+    household under care in G2 is never visited."""
+    from grids.models import PatrolFinding, Visit
+
+    unlinked = iter(cases)
+
+    made = {"patrols": [], "findings": [], "visits": [], "care": []}
+    alone = gf.TagFactory(name="独居老人")
+    for community in (world.c1, world.c3):
+        gf.CarePlanFactory(community=community, tag=alone, every_days=7)
+    for grid in ("G1", "G2", "G4"):
+        made["care"].append(
+            gf.HouseholdTagFactory(household=world.households[grid][0], tag=alone)
+        )
+    for months_ago in (0, 1, 2):
+        for index, grid in enumerate(("G1", "G4")):
+            worker = gf.PersonFactory(
+                household=None, community=world.grids[grid].community
+            )
+            started = _at(months_ago, day=3 + index, hour=9)
+            patrol = gf.PatrolFactory(
+                grid=world.grids[grid],
+                person=worker,
+                status="ended",
+                started_at=started,
+                ended_at=started + datetime.timedelta(hours=1),
+            )
+            made["patrols"].append(patrol)
+            place = world.households[grid][0].unit.building
+            for n in range(2 + index):
+                finding = PatrolFinding.objects.create(
+                    patrol=patrol,
+                    building=place,
+                    kind="environment",
+                    description=f"发现{n}",
+                    created_at=started + datetime.timedelta(minutes=10 * (n + 1)),
+                )
+                if n == 0:
+                    Petition.objects.filter(pk=next(unlinked).pk).update(
+                        patrol_finding=finding
+                    )
+                made["findings"].append(finding)
+            if months_ago < 2:
+                made["visits"].append(
+                    Visit.objects.create(
+                        household=world.households[grid][0],
+                        visitor=worker,
+                        visited_at=_at(months_ago, day=6 + index, hour=15),
+                        findings="老人身体尚好",
+                    )
+                )
+    return made
 
 
 def period():

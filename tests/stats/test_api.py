@@ -293,11 +293,11 @@ def test_query_counts_do_not_grow_with_the_number_of_units(
     assert after == before
     # Pinned, so that a new query per unit shows here.
     assert before == {
-        "summary": 13,
-        "series": 9,
+        "summary": 15,
+        "series": 10,
         "ranking": 7,
-        "drilldown": 11,
-        "targets": 15,
+        "drilldown": 12,
+        "targets": 17,
     }
 
 
@@ -357,6 +357,7 @@ def test_the_schema_describes_what_the_endpoints_answer(client, world, built):
         ("meetings_and_service", "StatsMeetingsAndService"),
         ("coverage", "StatsCoverage"),
         ("fees", "StatsFees"),
+        ("field_work", "StatsFieldWork"),
     ):
         assert set(summary[section]) == props(name), section
     answers = {

@@ -14,13 +14,16 @@ from petitions.selectors import petition_list
 from petitions.services import petition_transition
 from stats.models import (
     DURATION_LADDERS,
+    FIELD_FIGURES,
     CommunityMonthly,
     FeeCollection,
+    GridMonthly,
     PetitionMonthly,
 )
 from stats.selectors import (
     Area,
     _case_figures,
+    stats_drilldown,
     stats_series,
     stats_summary,
     stats_summary_live,
@@ -354,30 +357,41 @@ def test_rebuild_and_refresh_are_idempotent(world, records):
     first, last = _months()
 
     def snapshot():
-        return sorted(
-            map(
-                str,
-                PetitionMonthly.objects.values(
-                    "month",
-                    "community_id",
-                    "grid_id",
-                    "property_company_id",
-                    "received",
-                    "closed",
-                    "rated",
-                    "complaints",
-                ),
+        return (
+            sorted(
+                map(
+                    str,
+                    PetitionMonthly.objects.values(
+                        "month",
+                        "community_id",
+                        "grid_id",
+                        "property_company_id",
+                        "received",
+                        "closed",
+                        "rated",
+                        "complaints",
+                    ),
+                )
             )
-        ) + sorted(
-            map(
-                str,
-                CommunityMonthly.objects.values(
-                    "month",
-                    "community_id",
-                    "meetings_held",
-                    "verified_hours",
-                    "compounds_covered",
-                ),
+            + sorted(
+                map(
+                    str,
+                    CommunityMonthly.objects.values(
+                        "month",
+                        "community_id",
+                        "meetings_held",
+                        "verified_hours",
+                        "compounds_covered",
+                    ),
+                )
+            )
+            + sorted(
+                map(
+                    str,
+                    GridMonthly.objects.values(
+                        "month", "grid_id", *FIELD_FIGURES, "care_households_visited"
+                    ),
+                )
             )
         )
 
@@ -518,3 +532,102 @@ def test_concurrent_rebuilds_leave_exactly_one_set_of_rows(world, cases):
     assert sum(r["received"] for r in PetitionMonthly.objects.values("received")) == (
         Petition.objects.count()
     )
+
+
+def _local_month(moment) -> datetime.date:
+    return calendar.month_start(moment)
+
+
+def test_field_work_rolls_up_per_grid_and_month(world, records):
+    """Patrols, findings, findings filed as cases and home visits of each grid
+    and month are the records counted one by one; this month's coverage counts
+    the households under a care plan and those visited in the month."""
+    first, last = _months()
+    stats_rebuild(first=first, last=last)
+    expected: dict = {}
+
+    def add(month, grid_id, figure, n=1):
+        row = expected.setdefault((month, grid_id), dict.fromkeys(FIELD_FIGURES, 0))
+        row[figure] += n
+
+    for patrol in records["patrols"]:
+        add(_local_month(patrol.started_at), patrol.grid_id, "patrols")
+    for finding in records["findings"]:
+        key = (_local_month(finding.created_at), finding.patrol.grid_id)
+        add(*key, "patrol_findings")
+        add(
+            *key,
+            "findings_to_cases",
+            int(Petition.objects.filter(patrol_finding=finding).exists()),
+        )
+    for visit in records["visits"]:
+        add(
+            _local_month(visit.visited_at),
+            visit.household.unit.building.grid_id,
+            "visits",
+        )
+    rows = {
+        (row.month, row.grid_id): {k: getattr(row, k) for k in FIELD_FIGURES}
+        for row in GridMonthly.objects.all()
+        if any(getattr(row, k) for k in FIELD_FIGURES)
+    }
+    assert rows == expected
+    this_month = GridMonthly.objects.filter(month=month(0))
+    care = {
+        r.grid.name: (r.care_households, r.care_households_visited) for r in this_month
+    }
+    assert care == {"G1": (1, 1), "G2": (1, 0), "G3": (0, 0), "G4": (1, 1)}
+    summary = stats_summary(
+        user=world.users["community"],
+        area=Area("community", world.c1.pk),
+        first=first,
+        last=last,
+    )["field_work"]
+    assert summary["visit_coverage_rate"] == 0.5
+    assert summary["findings_to_cases"] == 3 and summary["patrols"] == 3
+
+
+def test_past_months_keep_their_visit_coverage(world, records):
+    """Last month's visit coverage stays as it was refreshed; this month's
+    follows the households under care now."""
+    first, last = _months()
+    stats_rebuild(first=first, last=last)
+    g2 = world.grids["G2"]
+    # Pretend last month was refreshed while it was current.
+    GridMonthly.objects.update_or_create(
+        grid=g2,
+        month=month(1),
+        defaults={
+            "community": world.c1,
+            "care_households": 4,
+            "care_households_visited": 3,
+        },
+    )
+    records["care"][1].delete()  # G2's household is no longer under care
+    stats_rebuild(first=first, last=last)
+    rows = {r.month: r for r in GridMonthly.objects.filter(grid=g2)}
+    assert (rows[month(1)].care_households, rows[month(1)].care_households_visited) == (
+        4,
+        3,
+    )
+    assert rows[month(0)].care_households == 0
+
+
+def test_field_series_and_drilldown_add_up_to_the_summary(world, records):
+    """The monthly series and the grids of a community add up to the
+    community's field work over the period."""
+    first, last = _months()
+    stats_rebuild(first=first, last=last)
+    user = world.users["community"]
+    area = Area("community", world.c1.pk)
+    summary = stats_summary(user=user, area=area, first=first, last=last)["field_work"]
+    series = stats_series(user=user, area=area, first=first, last=last)
+    grids = stats_drilldown(user=user, area=area, first=first, last=last)["results"]
+    for key in FIELD_FIGURES:
+        assert sum(r[key] for r in series) == summary[key], key
+        assert sum(r[key] for r in grids) == summary[key], key
+    assert series[-1]["visit_coverage_rate"] == 0.5
+    assert {r["name"]: r["visit_coverage_rate"] for r in grids} == {
+        "G1": 1.0,
+        "G2": 0.0,
+    }

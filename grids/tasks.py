@@ -1,0 +1,71 @@
+"""Thin, idempotent Celery tasks of the grid's field work: each message
+carries a key, so a task that runs twice sends nothing twice."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core import calendar
+from core.notifications import notify
+
+from . import selectors, services
+
+
+def _lines(rows) -> str:
+    return "\n".join(
+        _("%(household)s (%(tags)s), due %(due)s")
+        % {
+            "household": row.household,
+            "tags": "、".join(tag.name for tag in row.household.tags.all()),
+            "due": row.due.strftime("%m-%d"),
+        }
+        for row in rows
+    )
+
+
+@shared_task(name="grids.remind_visits_due")
+def remind_visits_due_task() -> int:
+    """Tell each grid worker, once a day, which households of their grid are
+    due a visit under a care plan."""
+    today = calendar.today()
+    sent = 0
+    for grid_id, rows in selectors.care_due_by_grid().items():
+        for user in selectors.grid_worker_users(grid_id=grid_id):
+            sent += bool(
+                notify(
+                    dedupe_key=f"visits-due:{grid_id}:{user.pk}:{today:%Y%m%d}",
+                    user=user,
+                    subject=_("Home visits due: %(n)s households") % {"n": len(rows)},
+                    body=_lines(rows),
+                )
+            )
+    return sent
+
+
+@shared_task(name="grids.alert_overdue_visits")
+def alert_overdue_visits_task() -> int:
+    """Tell community staff, once a day, of households whose visit is more
+    than ``GRIDS_VISIT_GRACE_DAYS`` overdue."""
+    today = calendar.today()
+    grace = settings.GRIDS_VISIT_GRACE_DAYS
+    sent = 0
+    for community_id, rows in selectors.care_overdue_by_community(
+        grace_days=grace
+    ).items():
+        for user in selectors.community_staff_users(community_id=community_id):
+            sent += bool(
+                notify(
+                    dedupe_key=f"visits-overdue:{community_id}:{user.pk}:{today:%Y%m%d}",
+                    user=user,
+                    subject=_("Home visits overdue: %(n)s households")
+                    % {"n": len(rows)},
+                    body=_lines(rows),
+                )
+            )
+    return sent
+
+
+@shared_task(name="grids.end_patrols_left_open")
+def end_patrols_left_open_task() -> int:
+    """End patrols left open too long (hourly)."""
+    return services.patrol_end_left_open()
