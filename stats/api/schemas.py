@@ -27,11 +27,19 @@ CASE_RATES = [
 ]
 
 
-def _figures(name: str, counts, rates=(), extra=None) -> type[serializers.Serializer]:
+def _figures(
+    name: str, counts, rates=(), extra=None, optional=()
+) -> type[serializers.Serializer]:
     """A serializer of whole counts and of rates or hours (empty when there is
-    nothing to divide by)."""
-    fields = {f: serializers.IntegerField() for f in counts}
-    fields |= {f: serializers.FloatField(allow_null=True) for f in rates}
+    nothing to divide by). ``optional`` figures are answered only for some
+    units (meetings and coverage not for a grid or a property company, field
+    work not for a property company), so the schema does not require them."""
+
+    fields = {f: serializers.IntegerField(required=f not in optional) for f in counts}
+    fields |= {
+        f: serializers.FloatField(allow_null=True, required=f not in optional)
+        for f in rates
+    }
     fields |= extra or {}
     return type(name, (serializers.Serializer,), fields)
 
@@ -125,6 +133,14 @@ SeriesMonth = _figures(
         "visit_coverage_rate",
     ],
     {"month": serializers.CharField(help_text="YYYY-MM")},
+    optional=(
+        *COMMUNITY_FIGURES,
+        "action_items_on_time_rate",
+        "coverage_rate",
+        "ab_coverage_rate",
+        *FIELD_FIGURES,
+        "visit_coverage_rate",
+    ),
 )
 
 
@@ -151,6 +167,7 @@ ChildUnit = _figures(
     ["id", *CASE_COUNTS, "open", "overdue", "meetings_held", *FIELD_FIGURES],
     [*CASE_RATES, "verified_hours", "visit_coverage_rate"],
     {"kind": serializers.CharField(), "name": serializers.CharField()},
+    optional=("meetings_held", "verified_hours"),
 )
 
 

@@ -375,6 +375,26 @@ def test_the_schema_describes_what_the_endpoints_answer(client, world, built):
             assert set(record) <= props(name), (name, set(record) - props(name))
 
 
+def test_the_schema_requires_only_what_every_unit_answers(client, world, built):
+    """A grid has no meetings of its own and a company no field work: what the
+    schema requires is answered for every kind of unit."""
+    client.force_login(world.users["superuser"])
+    components = client.get("/api/schema/", {"format": "json"}).json()["components"][
+        "schemas"
+    ]
+    answers = [
+        ("StatsChildUnit", "drilldown", {"community": world.c1.pk}),
+        ("StatsSeriesMonth", "series", {"property_company": world.company.pk}),
+        ("StatsSeriesMonth", "series", {"grid": world.grids["G1"].pk}),
+    ]
+    for name, endpoint, unit in answers:
+        body = client.get(f"/api/v1/stats/{endpoint}/", {**built, **unit}).json()
+        assert body["results"], (endpoint, unit)
+        required = set(components[name]["required"])
+        for record in body["results"]:
+            assert required <= set(record), (endpoint, unit, required - set(record))
+
+
 def test_drilldown_lists_grids_in_their_natural_order(client, world, built):
     """Grids come as people number them (第二 before 第九 before 第十), not in
     code-point order, which puts 第九 and 第十 before 第二."""
