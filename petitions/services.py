@@ -248,14 +248,13 @@ def petition_submit(
     double-tapped submit creates one case. Staff filing on a resident's behalf
     pass ``filed_by`` and the channel the report came through; a case raised
     by the grid's field work names the ``patrol_finding`` or ``visit``.
-    ``phone_verified`` says the resident's device proved the number; staff
-    filing vouch for it.
     """
     existing = _existing(idempotency_key)
     if existing is not None:
         return existing, False
     texts = {"description": description, "place_detail": place_detail}
     texts["reporter_name"] = reporter_name
+    proved = phone_verified or filed_by is not None
     _check_submission(
         category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
     )
@@ -266,12 +265,7 @@ def petition_submit(
         answers=_clean_answers(category, answers or {}, require=filed_by is None),
         **_place_of(building, community),
         place_detail=place_detail.strip(),
-        **_reporter(
-            reporter_name,
-            reporter_phone,
-            is_anonymous,
-            verified=phone_verified or filed_by is not None,
-        ),
+        **_reporter(reporter_name, reporter_phone, is_anonymous, verified=proved),
         channel=channel,
         filed_by=filed_by,
         open311_client=open311_client,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.phones import mask_mobile
-from core.ratelimit import client_ip, ratelimit
+from core.ratelimit import client_ip, ratelimit_hit, ratelimited_response
 from grids.extensions import resident_sections
 
 from . import selectors, services
@@ -75,13 +75,16 @@ def _check_code(request, form, back):
     return response
 
 
-@ratelimit("phone_verify")
 def verify(request):
-    """Prove a phone: ask for a code, then type it; back to ``?next=``."""
+    """Prove a phone: ask for a code (limited in ``phone_code_request``), then
+    type it (guesses limited per address and phone); back to ``?next=``."""
     back = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     step, status = "send", 200
     form = PhoneCodeRequestForm()
     if request.method == "POST" and request.POST.get("step") == "check":
+        refused = ratelimit_hit(request, "phone_verify")
+        if refused is not None:
+            return ratelimited_response(request, refused)
         form, step = PhoneCodeVerifyForm(request.POST), "check"
         if form.is_valid():
             response = _check_code(request, form, back)
