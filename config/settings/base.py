@@ -401,6 +401,8 @@ RATE_LIMITS = {
     # Typing the code: five wrong tries end a code; these stop guessing
     # across many codes from one address.
     "phone_verify": {"ip": ["10/m", "60/h"], "phone": ["20/h"]},
+    # 我的: stop or resume messages, sign a device out.
+    "resident": {"ip": ["30/m", "300/h"]},
 }
 
 # --- Residents' verified phones (grids.residents) -----------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.phones import mask_mobile
-from core.ratelimit import client_ip, ratelimit_hit, ratelimited_response
+from core.ratelimit import client_ip, ratelimit, ratelimit_hit, ratelimited_response
 from grids.extensions import resident_sections
 
 from . import selectors, services
@@ -106,6 +106,7 @@ def verify(request):
 
 
 @require_POST
+@ratelimit("resident")
 @require_verified_phone
 def messages_set(request):
     """Stop (退订) or resume the messages sent to the verified phone."""
@@ -121,6 +122,7 @@ def messages_set(request):
 
 
 @require_POST
+@ratelimit("resident")
 def logout(request):
     """Sign this device out: the phone must be proved again here."""
     device = resident_device(request)

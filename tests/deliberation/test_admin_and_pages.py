@@ -214,3 +214,19 @@ def test_public_page_masks_numbers_in_proposals(client, world):
     ).content.decode()
     assert "13912345678" not in body and "139 1234 5678" not in body
     assert "139****5678" in body
+
+
+def test_admin_projects_the_rotating_sign_in_qr_code(client, world, meeting):
+    """Staff project a page with the QR code of the sign-in address and its
+    current code, reloading when the code changes; a meeting of another
+    community answers 404, as absent ones do."""
+    client.force_login(world.users["community"])
+    url = reverse("admin:deliberation_meeting_sign_in_qr", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert sign_in_url(meeting) in page
+    change = client.get(reverse("admin:deliberation_meeting_change", args=[meeting.pk]))
+    assert url in change.content.decode()
+    other = MeetingFactory(body__community=world.c2)
+    missing = reverse("admin:deliberation_meeting_sign_in_qr", args=[other.pk])
+    assert client.get(missing).status_code == 404

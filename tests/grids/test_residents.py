@@ -255,3 +255,44 @@ def test_residents_verify_pages_run_few_queries(client, db):
     with CaptureQueriesContext(connection) as queries:
         client.get(VERIFY)
     assert len(queries) <= 2
+
+
+def test_residents_mine_lists_what_each_app_keeps_under_the_phone(
+    client, world, django_assert_num_queries
+):
+    """我的 gathers the sections each app declares: sign-ups, wishes claimed,
+    双报到 registrations, meetings signed in at, proposals supported; one
+    query per section, whatever the number of rows."""
+    from deliberation.models import Attendance, ProposalSupport
+    from tests.deliberation.factories import (
+        BodyFactory,
+        MeetingFactory,
+        ProposalFactory,
+    )
+    from tests.volunteers.factories import (
+        ActivityFactory,
+        RegistrationFactory,
+        SignUpFactory,
+        WishFactory,
+    )
+
+    c1 = world.c1
+    for n in range(3):
+        SignUpFactory(
+            activity=ActivityFactory(community=c1, title=f"义剪{n}"), phone=PHONE
+        )
+    WishFactory(community=c1, title="想要老花镜", claimer_phone=PHONE, status="claimed")
+    RegistrationFactory(household=world.households["G1"][0], phone=PHONE)
+    meeting = MeetingFactory(body=BodyFactory(community=c1, name="逢四说事"))
+    Attendance.objects.create(meeting=meeting, name="刘阿姨", phone=PHONE)
+    proposal = ProposalFactory(community=c1, title="增设充电桩")
+    ProposalSupport.objects.create(proposal=proposal, phone=PHONE)
+    SignUpFactory(activity=ActivityFactory(community=c1, title="别人的活动"))
+    resident_verify(client)
+    # device, contact, then one per section (cases, sign-ups, wishes,
+    # registrations, sign-ins, proposals)
+    with django_assert_num_queries(8):
+        page = client.get("/me/").content.decode()
+    for text in ("义剪0", "义剪2", "想要老花镜", "双报到", "逢四说事", "增设充电桩"):
+        assert text in page
+    assert "别人的活动" not in page

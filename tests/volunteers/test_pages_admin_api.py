@@ -469,3 +469,18 @@ def test_community_page_query_count_is_fixed(client, world, extra):
 #: lists (names, people, teams, wishes rated, wish names: 5 each), resources
 #: and needs.
 COMMUNITY_PAGE_QUERIES = 1 + 3 + 2 * 5 + 2
+
+
+def test_admin_projects_the_rotating_check_in_qr_code(client, world, activity):
+    """Staff project the activity's check-in QR code with its current code;
+    another community's activity answers 404."""
+    client.force_login(world.users["community"])
+    url = reverse("admin:volunteers_activity_check_in_qr", args=[activity.pk])
+    page = client.get(url).content.decode()
+    assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert check_in_url(activity) in page
+    change = client.get(reverse("admin:volunteers_activity_change", args=[activity.pk]))
+    assert url in change.content.decode()
+    other = ActivityFactory(community=world.c2)
+    missing = reverse("admin:volunteers_activity_check_in_qr", args=[other.pk])
+    assert client.get(missing).status_code == 404
