@@ -88,9 +88,18 @@ def phone_code_request(*, phone: str, ip: str) -> PhoneCode:
     return code
 
 
+def _take_try(code: PhoneCode) -> None:
+    """Count this try before checking it, in one UPDATE that refuses a code
+    out of tries: two guesses at once cannot both use the last try. (Its own
+    statement, committed even though a wrong try then raises.)"""
+    taken = PhoneCode.objects.filter(
+        pk=code.pk, attempts__lt=settings.PHONE_CODE_MAX_TRIES
+    ).update(attempts=F("attempts") + 1)
+    if not taken:
+        raise ValidationError(_("Too many wrong tries: ask for a new code."))
+
+
 def _refuse_try(code: PhoneCode) -> None:
-    """Count a wrong try (committed even though the caller then raises)."""
-    PhoneCode.objects.filter(pk=code.pk).update(attempts=F("attempts") + 1)
     left = settings.PHONE_CODE_MAX_TRIES - code.attempts - 1
     if left <= 0:
         raise ValidationError(_("Too many wrong tries: ask for a new code."))
@@ -111,8 +120,7 @@ def phone_code_verify(
     code = selectors.phone_code_live(phone=phone)
     if code is None:
         raise ValidationError(_("No valid code for this number: ask for a new one."))
-    if code.attempts >= settings.PHONE_CODE_MAX_TRIES:
-        raise ValidationError(_("Too many wrong tries: ask for a new code."))
+    _take_try(code)
     if len(digits) != 6 or not constant_time_compare(
         code.code_hash, _code_hash(code.salt, digits)
     ):

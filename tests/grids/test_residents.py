@@ -296,3 +296,19 @@ def test_residents_mine_lists_what_each_app_keeps_under_the_phone(
     for text in ("义剪0", "义剪2", "想要老花镜", "双报到", "逢四说事", "增设充电桩"):
         assert text in page
     assert "别人的活动" not in page
+
+
+def test_residents_admin_superusers_sign_devices_out(client, world):
+    """Superusers list remembered devices (numbers masked) and sign them out;
+    community staff do not see them at all."""
+    resident_verify(client)
+    device = RememberedDevice.objects.get()
+    url = reverse("admin:grids_remembereddevice_changelist")
+    client.force_login(world.users["community"])
+    assert client.get(url).status_code == 403
+    client.force_login(world.users["superuser"])
+    page = client.get(url).content.decode()
+    assert "139****5678" in page and PHONE not in page
+    client.post(url, {"action": "forget_selected", "_selected_action": [device.pk]})
+    device.refresh_from_db()
+    assert device.revoked_at is not None
