@@ -71,6 +71,8 @@ class ReportView(View):
                 },
             )
         form = self._form(request, category, community, building)
+        # A device that proved a phone reports with it, already filled in.
+        form.initial.setdefault("reporter_phone", verified_phone(request) or "")
         return self._render_form(request, form, community, building)
 
     def _render_form(self, request, form, community, building, status=200):

@@ -312,3 +312,14 @@ def test_residents_admin_superusers_sign_devices_out(client, world):
     client.post(url, {"action": "forget_selected", "_selected_action": [device.pk]})
     device.refresh_from_db()
     assert device.revoked_at is not None
+
+
+def test_residents_report_form_offers_the_verified_phone(client, world):
+    """A device that proved a phone finds it filled in on the report form."""
+    category = CategoryFactory()
+    building = world.households["G1"][0].unit.building
+    url = reverse("petitions:report-building", args=[building.pk])
+    assert PHONE not in client.get(f"{url}?category={category.code}").content.decode()
+    resident_verify(client)
+    page = client.get(f"{url}?category={category.code}").content.decode()
+    assert f'value="{PHONE}"' in page
