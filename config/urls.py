@@ -16,6 +16,7 @@ admin.site.index_title = _("Community work")
 
 urlpatterns = [
     path("", include("grids.urls_site")),
+    path("", include("grids.residents.urls")),
     path("", include("petitions.urls")),
     path("", include("deliberation.urls")),
     path("", include("volunteers.urls")),

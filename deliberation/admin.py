@@ -2,8 +2,6 @@
 minutes), action items and major matters. Every step goes through
 ``deliberation.services``; the forms here only collect what the step needs."""
 
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
@@ -13,14 +11,15 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import calendar
 from core.admin_steps import StepForm
 from core.errors import ApplicationError
+from core.rotating import rotating_qr_page
 from deliberation.recurrence import ahead_until
 from grids.admin_base import ReadOnlyInline, RelatedChoicesFilter, ScopedModelAdmin
 from grids.models import Household
@@ -39,6 +38,7 @@ from .models import (
     OwnerVote,
     Proposal,
 )
+from .views import sign_in_url
 from .workflow import MAJOR_MATTER, MAJOR_MATTER_DEFAULT
 
 
@@ -248,6 +248,11 @@ class MeetingAdmin(ScopedModelAdmin):
                 self.admin_site.admin_view(self.minutes_view),
                 name=f"{prefix}_minutes",
             ),
+            path(
+                "<int:meeting_id>/sign-in-qr/",
+                self.admin_site.admin_view(self.sign_in_qr_view),
+                name=f"{prefix}_sign_in_qr",
+            ),
             *super().get_urls(),
         ]
 
@@ -271,16 +276,27 @@ class MeetingAdmin(ScopedModelAdmin):
             extra_context["minutes_url"] = reverse(
                 "admin:deliberation_meeting_minutes", args=[meeting.pk]
             )
-            sign_in = request.build_absolute_uri(
-                reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+            # The QR code in the room carries a code that changes every few
+            # minutes: staff project this page rather than print the address.
+            extra_context["sign_in_qr_url"] = reverse(
+                "admin:deliberation_meeting_sign_in_qr", args=[meeting.pk]
             )
-            image = qrcode.make(
-                sign_in, image_factory=qrcode.image.svg.SvgPathImage, box_size=6
-            )
-            # Our own SVG of the sign-in address, not user input.
-            extra_context["sign_in_qr"] = mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
-            extra_context["sign_in_url"] = sign_in
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def sign_in_qr_view(self, request, meeting_id):
+        """The sign-in QR code to project in the room, changing with its code."""
+        meeting = get_object_or_404(
+            selectors.meeting_list(user=request.user), pk=meeting_id
+        )
+        return rotating_qr_page(
+            request,
+            title=str(meeting.body.name),
+            subtitle=_("Sign in: %(when)s")
+            % {
+                "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+            },
+            path=sign_in_url(meeting),
+        )
 
     def step_view(self, request, meeting_id):
         if request.method != "POST" or not request.user.has_perm(

@@ -12,10 +12,9 @@ class _PhoneMixin:
         return value
 
 
-class SignInForm(_PhoneMixin, forms.Form):
+class SignInForm(forms.Form):
+    # The phone is the one the device proved: each person counts once.
     name = forms.CharField(label=_("Your name"), max_length=50)
-    # Required: the phone makes each person count once in the attendance.
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
 
 
 class ProposalForm(_PhoneMixin, forms.Form):
@@ -24,8 +23,4 @@ class ProposalForm(_PhoneMixin, forms.Form):
         label=_("Details"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     name = forms.CharField(label=_("Your name"), max_length=50, required=False)
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
-
-
-class SupportForm(_PhoneMixin, forms.Form):
     phone = forms.CharField(label=_("Your mobile number"), max_length=20)

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from grids.scoping import scope_queryset
 
-from .models import ActionItem, DeliberationBody, MajorMatter, Meeting, Proposal
+from .models import (
+    ActionItem,
+    Attendance,
+    DeliberationBody,
+    MajorMatter,
+    Meeting,
+    Proposal,
+)
 
 
 def body_list(*, user) -> QuerySet[DeliberationBody]:
@@ -50,3 +57,24 @@ def published_meetings(*, community) -> QuerySet[Meeting]:
 
 def open_proposals(*, community) -> QuerySet[Proposal]:
     return Proposal.objects.filter(community=community, status=Proposal.Status.OPEN)
+
+
+# --- 我的: what a resident did under their verified phone ---------------------
+
+
+def attendance_for_phone(*, phone: str, limit: int = 30):
+    """The meetings the resident signed in at, newest first."""
+    return (
+        Attendance.objects.filter(phone=phone)
+        .select_related("meeting__body")
+        .order_by("-meeting__starts_at", "-id")[:limit]
+    )
+
+
+def proposals_supported_for_phone(*, phone: str, limit: int = 30):
+    """The proposals the resident made or supported, newest first."""
+    return (
+        Proposal.objects.filter(supports__phone=phone)
+        .order_by("-created_at", "-id")
+        .distinct()[:limit]
+    )

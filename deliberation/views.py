@@ -5,14 +5,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.phones import mask_mobile
 from core.ratelimit import ratelimit
+from core.rotating import rotating_check, rotating_code
 from grids.models import Community
+from grids.residents.identity import (
+    require_verified_phone,
+    verified_phone,
+    verify_url,
+)
 
 from . import selectors, services
-from .forms import ProposalForm, SignInForm, SupportForm
+from .forms import ProposalForm, SignInForm
 from .models import Meeting, Proposal
 
 
@@ -24,18 +32,47 @@ def _meeting(token: str) -> Meeting:
     )
 
 
+#: The kind of rotating code a meeting's projected QR code carries.
+SIGN_IN_CODE = "meeting-sign-in"
+
+
+def sign_in_url(meeting: Meeting) -> str:
+    """The sign-in address with the code of this moment (``core.rotating``):
+    what the QR code staff project in the room opens."""
+    code = rotating_code(SIGN_IN_CODE, meeting.pk)
+    return f"{reverse('deliberation:sign-in', args=[meeting.sign_in_token])}?k={code}"
+
+
+def _stale(request, meeting: Meeting):
+    """The refusal of a sign-in without the code shown in the room now."""
+    code = request.POST.get("k") or request.GET.get("k", "")
+    if rotating_check(SIGN_IN_CODE, meeting.pk, code):
+        return None
+    return render(
+        request,
+        "deliberation/sign_in.html",
+        {"meeting": meeting, "stale": True},
+        status=403,
+    )
+
+
 @ratelimit("meeting_sign_in")
 def sign_in(request, token: str):
-    """Sign in at a meeting from the QR code shown in the room."""
+    """Sign in at a meeting from the QR code shown in the room: its code
+    changes every few minutes, and the phone is the one this device proved."""
     meeting = _meeting(token)
+    refused = _stale(request, meeting)
+    if refused is not None:
+        return refused
+    phone = verified_phone(request)
+    if phone is None:
+        return redirect(verify_url(request))
     form = SignInForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_sign_in(
-                meeting=meeting,
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
+                meeting=meeting, name=form.cleaned_data["name"], phone=phone
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -44,7 +81,13 @@ def sign_in(request, token: str):
     return render(
         request,
         "deliberation/sign_in.html",
-        {"meeting": meeting, "form": form, "done": done},
+        {
+            "meeting": meeting,
+            "form": form,
+            "done": done,
+            "code": request.POST.get("k") or request.GET.get("k"),
+            "masked_phone": mask_mobile(phone),
+        },
         status=400 if request.method == "POST" and not done else 200,
     )
 
@@ -79,7 +122,6 @@ def community_page(request, community_id: int):
             "meetings": selectors.published_meetings(community=community),
             "proposals": selectors.open_proposals(community=community),
             "form": form,
-            "support_form": SupportForm(),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -87,17 +129,13 @@ def community_page(request, community_id: int):
 
 @require_POST
 @ratelimit("proposal_support")
+@require_verified_phone
 def support(request, proposal_id: int):
+    """Support a proposal once per verified phone."""
     proposal = get_object_or_404(Proposal, pk=proposal_id, status=Proposal.Status.OPEN)
-    form = SupportForm(request.POST)
-    if form.is_valid():
-        new = services.proposal_support(
-            proposal=proposal, phone=form.cleaned_data["phone"]
-        )
-        messages.success(
-            request,
-            _("Thank you for your support.") if new else _("You already support it."),
-        )
-    else:
-        messages.error(request, _("Leave a valid mobile number to support."))
+    new = services.proposal_support(proposal=proposal, phone=verified_phone(request))
+    messages.success(
+        request,
+        _("Thank you for your support.") if new else _("You already support it."),
+    )
     return redirect("deliberation:community", community_id=proposal.community_id)

@@ -41,6 +41,7 @@ from .models import (
     Unit,
     Visit,
 )
+from .residents import admin as residents_admin  # noqa: F401 - registers its admins
 from .resources import (
     HouseholdResource,
     HouseholdTagResource,

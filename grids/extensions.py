@@ -11,7 +11,9 @@ photo cleaning. Each app above declares what it adds in its own
 
 - ``FOLLOW_UPS``: what a finding or a visit can become (``FollowUp``);
 - ``HOUSEHOLD_SECTIONS``: what it keeps about a household (``HouseholdSection``);
-- ``PHOTO_CLEANER``: the function that re-encodes an uploaded photo.
+- ``PHOTO_CLEANER``: the function that re-encodes an uploaded photo;
+- ``RESIDENT_SECTIONS``: what a resident finds on 我的 under their verified
+  phone (``ResidentSection``).
 
 This module gathers them once, in the order of ``INSTALLED_APPS``.
 """
@@ -85,6 +87,17 @@ class HouseholdSection:
     may: Callable[[Any], bool]
 
 
+@dataclass(frozen=True)
+class ResidentSection:
+    """What an app keeps under a resident's phone, as a titled list on 我的.
+    ``rows(phone=)`` reads it (a bounded number of queries) and returns
+    ``Made`` rows whose ``url`` the resident may open."""
+
+    key: str
+    title: str | Promise
+    rows: Callable[..., list[Made]]
+
+
 def _declared(name: str) -> list:
     found = []
     for config in apps.get_app_configs():
@@ -124,3 +137,9 @@ def photo_cleaner() -> Callable:
     if not cleaners:
         raise ImproperlyConfigured("No installed app declares a PHOTO_CLEANER.")
     return cleaners[0]
+
+
+@functools.cache
+def resident_sections() -> tuple[ResidentSection, ...]:
+    """What the apps keep under a resident's phone, in app order."""
+    return tuple(s for declared in _declared("RESIDENT_SECTIONS") for s in declared)

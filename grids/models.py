@@ -1512,3 +1512,79 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+
+# --- Residents' verified phones (grids.residents) ----------------------------
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove a resident holds a phone number.
+
+    Only an HMAC of the code is kept (keyed with the site's secret and salted
+    per row), so a copy of the database does not give codes away; a code lives
+    a few minutes and allows a few tries."""
+
+    phone = models.CharField(_("phone"), max_length=11)
+    salt = models.CharField(_("salt"), max_length=32)
+    code_hash = models.CharField(_("code (HMAC)"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone code")
+        verbose_name_plural = _("phone codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="phonecode_phone_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.created_at:%H:%M}"
+
+
+class RememberedDevice(models.Model):
+    """A device that proved a phone number: its cookie carries a random token
+    of which only the SHA-256 is kept here. It lasts a month unless revoked."""
+
+    phone = models.CharField(_("phone"), max_length=11, db_index=True)
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("verified at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("signed out at"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("remembered device")
+        verbose_name_plural = _("remembered devices")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.created_at:%Y-%m-%d}"
+
+
+class ResidentContact(TimeStampedModel):
+    """What a resident chose about being contacted at a phone number: when it
+    was last verified, whether messages are stopped (退订), and the WeChat
+    account bound to it (``wechat_openid``, filled by the WeChat binding)."""
+
+    phone = models.CharField(_("phone"), max_length=11, unique=True)
+    verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+    messages_stopped_at = models.DateTimeField(
+        _("messages stopped at (退订)"), null=True, blank=True
+    )
+    wechat_openid = models.CharField(
+        _("WeChat openid"), max_length=64, null=True, blank=True, unique=True
+    )
+
+    class Meta:
+        verbose_name = _("resident contact")
+        verbose_name_plural = _("resident contacts")
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]}"
+
+    @property
+    def wants_messages(self) -> bool:
+        return self.messages_stopped_at is None

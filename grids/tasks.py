@@ -69,3 +69,30 @@ def alert_overdue_visits_task() -> int:
 def end_patrols_left_open_task() -> int:
     """End patrols left open too long (hourly)."""
     return services.patrol_end_left_open()
+
+
+@shared_task(name="grids.send_phone_code")
+def send_phone_code_task(phone_code_id: int) -> int:
+    """Text a resident the one-time code they asked for, once; a code that
+    expired or was used before the message went out is not sent."""
+    from django.utils import timezone
+
+    from .models import PhoneCode
+    from .residents.services import phone_code_text
+
+    code = PhoneCode.objects.filter(pk=phone_code_id).first()
+    if code is None or code.used_at is not None or code.expires_at <= timezone.now():
+        return 0
+    minutes = max(1, settings.PHONE_CODE_LIFETIME // 60)
+    text = _(
+        "Your verification code is %(code)s, valid for %(minutes)s minutes. "
+        "Do not tell it to anyone."
+    ) % {"code": phone_code_text(code), "minutes": minutes}
+    return bool(
+        notify(
+            dedupe_key=f"phone-code:{code.pk}",
+            phone=code.phone,
+            subject=_("Verification code"),
+            body=text,
+        )
+    )

@@ -371,9 +371,15 @@ class PetitionAdmin(ScopedModelAdmin):
 
     @admin.display(description=gettext_lazy("reporter's phone"))
     def phone_display(self, obj):
-        if getattr(obj, "contact_visible", False):
-            return obj.reporter_phone
-        return obj.masked_reporter_phone
+        phone = (
+            obj.reporter_phone
+            if getattr(obj, "contact_visible", False)
+            else obj.masked_reporter_phone
+        )
+        if obj.is_phone_unverified:
+            # Reports need no code: say which numbers nobody proved.
+            return _("%(phone)s (unverified)") % {"phone": phone}
+        return phone
 
     def has_add_permission(self, request):
         return False

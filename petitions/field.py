@@ -6,7 +6,14 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from grids.extensions import FINDING, VISIT, FollowUp, HouseholdSection, Made
+from grids.extensions import (
+    FINDING,
+    VISIT,
+    FollowUp,
+    HouseholdSection,
+    Made,
+    ResidentSection,
+)
 from grids.models import PatrolFinding
 
 from . import selectors, services
@@ -118,4 +125,24 @@ HOUSEHOLD_SECTIONS = [
         rows=_household_cases,
         may=lambda user: user.has_perm("petitions.view_petition"),
     )
+]
+
+
+def _resident_cases(*, phone: str) -> list[Made]:
+    """The cases filed with the resident's phone, each linking to its
+    tracking page (the resident's key to it)."""
+    return [
+        Made(
+            label=_("Case %(number)s · %(category)s")
+            % {"number": petition.number, "category": petition.category.name},
+            state=petition.get_status_display(),
+            url=reverse("petitions:track", args=[petition.tracking_token]),
+            when=petition.created_at,
+        )
+        for petition in selectors.petition_list_for_phone(phone=phone)
+    ]
+
+
+RESIDENT_SECTIONS = [
+    ResidentSection(key="cases", title=_("My reports"), rows=_resident_cases)
 ]

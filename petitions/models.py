@@ -260,6 +260,12 @@ class Petition(TimeStampedModel):
         _("reporter's phone"), max_length=20, blank=True, validators=[validate_mobile]
     )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # Reports need no code (the under-a-minute path stays); a report whose
+    # number nobody proved is shown to staff as unverified until its reporter
+    # verifies from the tracking page. Staff filing for a resident vouch.
+    phone_verified_at = models.DateTimeField(
+        _("reporter's phone verified at"), null=True, blank=True
+    )
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
     )
@@ -437,6 +443,11 @@ class Petition(TimeStampedModel):
     @property
     def masked_reporter_name(self) -> str:
         return mask_name(self.reporter_name)
+
+    @property
+    def is_phone_unverified(self) -> bool:
+        """A resident's own report whose phone nobody proved."""
+        return bool(self.reporter_phone) and self.phone_verified_at is None
 
     @property
     def masked_reporter_phone(self) -> str:

@@ -282,3 +282,15 @@ def community_by_division_code(code: str):
     from grids.models import Community
 
     return Community.objects.filter(division_code=code).first()
+
+
+def petition_list_for_phone(*, phone: str, limit: int = 50):
+    """Return the cases filed with ``phone`` (by the resident or by staff for
+    them), newest first: what the resident who proved the phone sees on 我的."""
+    if not phone:
+        return Petition.objects.none()
+    return (
+        Petition.objects.filter(reporter_phone=phone)
+        .select_related("category")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -160,9 +160,10 @@ def _place_of(building: Building | None, community: Community | None) -> dict:
     }
 
 
-def _reporter(name: str, phone: str, is_anonymous: bool) -> dict:
+def _reporter(name: str, phone: str, is_anonymous: bool, verified=False) -> dict:
     """The reporter's name and number, none for an anonymous report; a named
-    report needs a number (said beside the phone field)."""
+    report needs a number (said beside the phone field). ``verified``: the
+    device proved the number, or staff filing vouch for it."""
     if is_anonymous:
         return {"reporter_name": "", "reporter_phone": "", "is_anonymous": True}
     phone = normalize_mobile(phone)
@@ -174,6 +175,7 @@ def _reporter(name: str, phone: str, is_anonymous: bool) -> dict:
         "reporter_name": name.strip(),
         "reporter_phone": phone,
         "is_anonymous": False,
+        "phone_verified_at": timezone.now() if verified else None,
     }
 
 
@@ -238,6 +240,7 @@ def petition_submit(
     longitude=None,
     patrol_finding=None,
     visit=None,
+    phone_verified: bool = False,
 ) -> tuple[Petition, bool]:
     """Store a resident's report; return ``(petition, created)``.
 
@@ -251,6 +254,7 @@ def petition_submit(
         return existing, False
     texts = {"description": description, "place_detail": place_detail}
     texts["reporter_name"] = reporter_name
+    proved = phone_verified or filed_by is not None
     _check_submission(
         category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
     )
@@ -261,7 +265,7 @@ def petition_submit(
         answers=_clean_answers(category, answers or {}, require=filed_by is None),
         **_place_of(building, community),
         place_detail=place_detail.strip(),
-        **_reporter(reporter_name, reporter_phone, is_anonymous),
+        **_reporter(reporter_name, reporter_phone, is_anonymous, verified=proved),
         channel=channel,
         filed_by=filed_by,
         open311_client=open311_client,
@@ -561,3 +565,30 @@ def petition_note_add(
         note=note.strip(),
         is_public=is_public,
     )
+
+
+@transaction.atomic
+def petition_phone_verify(*, petition: Petition, phone: str) -> Petition:
+    """Mark a case's reporter phone as proved: the resident verified ``phone``
+    with a code and it is the number the case was filed with."""
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if not petition.reporter_phone or normalize_mobile(phone) != (
+        petition.reporter_phone
+    ):
+        raise ApplicationError(
+            _("This case was reported with another phone number."),
+            code="phone_mismatch",
+        )
+    if petition.phone_verified_at is not None:
+        return petition
+    petition.phone_verified_at = timezone.now()
+    petition.save(update_fields=["phone_verified_at", "updated_at"])
+    LIFECYCLE.record_event(
+        petition,
+        action="verify_phone",
+        before=petition.status,
+        actor_label=_("resident"),
+        note=_("The reporter verified their phone number."),
+        is_public=False,
+    )
+    return petition

@@ -14,4 +14,5 @@ urlpatterns = [
     path("track/<str:token>/", views.track, name="track"),
     path("track/<str:token>/confirm/", views.track_confirm, name="track-confirm"),
     path("track/<str:token>/reopen/", views.track_reopen, name="track-reopen"),
+    path("track/<str:token>/verify/", views.track_verify, name="track-verify"),
 ]

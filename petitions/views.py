@@ -7,14 +7,17 @@ lives at an unguessable address; it is the resident's only key to the case.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.phones import normalize_mobile
 from core.ratelimit import ratelimit
 from grids.models import Building, Community
+from grids.residents.identity import require_verified_phone, verified_phone
 from grids.selectors import grid_contacts
 
 from . import selectors, services
@@ -68,6 +71,8 @@ class ReportView(View):
                 },
             )
         form = self._form(request, category, community, building)
+        # A device that proved a phone reports with it, already filled in.
+        form.initial.setdefault("reporter_phone", verified_phone(request) or "")
         return self._render_form(request, form, community, building)
 
     def _render_form(self, request, form, community, building, status=200):
@@ -106,12 +111,20 @@ class ReportView(View):
                     photos=data["photos"],
                     channel=Petition.Channel.QR if building else Petition.Channel.WEB,
                     idempotency_key=data["idempotency_key"],
+                    phone_verified=_proved(request, data["reporter_phone"]),
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
                 return redirect("petitions:track", token=petition.tracking_token)
         return self._render_form(request, form, community, building, status=400)
+
+
+def _proved(request, phone: str) -> bool:
+    """Whether this device proved ``phone`` with a code (no code is asked for
+    a report: an unproved one is marked for staff)."""
+    proved = verified_phone(request)
+    return bool(phone) and proved == normalize_mobile(phone)
 
 
 def _category_code(request) -> str:
@@ -128,6 +141,10 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field, message)
 
 
+def _token(token: str, **kwargs) -> str:
+    return token
+
+
 def track(request, token: str):
     """The resident's page of one case: its state, public timeline and answer,
     and the grid worker to call (the number shown masked, the call link whole:
@@ -142,12 +159,28 @@ def track(request, token: str):
             "confirm_form": ConfirmForm() if awaiting else None,
             "reopen_form": ReopenForm() if awaiting else None,
             "grid_contacts": grid_contacts(grid_id=petition.grid_id),
+            "verify_url": (
+                reverse("petitions:track-verify", args=[token])
+                if petition.is_phone_unverified
+                else ""
+            ),
         },
     )
 
 
-def _token(token: str, **kwargs) -> str:
-    return token
+@ratelimit("track", methods=("GET", "POST"), key=_token)
+@require_verified_phone
+def track_verify(request, token: str):
+    """The reporter proved a phone on this device (``require_verified_phone``
+    sent them through the code): mark the case verified if it is its number."""
+    petition = selectors.petition_by_token(token=token)
+    try:
+        services.petition_phone_verify(petition=petition, phone=verified_phone(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your report is verified. Thank you."))
+    return redirect("petitions:track", token=token)
 
 
 @require_POST

@@ -18,6 +18,8 @@ cat <<TXT
   API docs        http://127.0.0.1:8000/api/docs/   (schema: /api/schema/)
   Dashboard       http://127.0.0.1:8000/stats/dashboard/   (with the staff logins above)
   Health          http://127.0.0.1:8000/healthz
+  我的 (residents) http://127.0.0.1:8000/me/   (text-message codes are printed
+                  in this log: "NOTIFY 139****5678 验证码: 您的验证码为 …")
 
   Background work: a Celery worker with its beat schedule (escalation,
   reminders, auto-close, statistics every 5 minutes) and the outbox relay run

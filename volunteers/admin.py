@@ -11,12 +11,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_steps import StepForm
 from core.errors import ApplicationError
 from core.phones import mask_mobile
+from core.rotating import rotating_qr_page
 from grids.admin_base import (
     CONTACT_PERMISSION,
     ReadOnlyInline,
@@ -41,6 +43,7 @@ from .models import (
     Training,
     Wish,
 )
+from .views import check_in_url
 from .workflow import REGISTRATION
 
 
@@ -307,8 +310,45 @@ class ActivityAdmin(ScopedModelAdmin):
     )
     list_filter = ("kind", ("team", RelatedChoicesFilter))
     date_hierarchy = "starts_at"
-    readonly_fields = ("check_in_token",)
+    readonly_fields = ("check_in_token", "check_in_qr")
     inlines = [SignUpInline]
+
+    @admin.display(description=gettext_lazy("check-in QR code"))
+    def check_in_qr(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank">{}</a>',
+            reverse("admin:volunteers_activity_check_in_qr", args=[obj.pk]),
+            _("Project the check-in QR code (it changes every few minutes)"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:activity_id>/check-in-qr/",
+                self.admin_site.admin_view(self.check_in_qr_view),
+                name="volunteers_activity_check_in_qr",
+            ),
+            *super().get_urls(),
+        ]
+
+    def check_in_qr_view(self, request, activity_id):
+        """The check-in QR code to project on site, changing with its code."""
+        activity = get_object_or_404(
+            selectors.activity_list(user=request.user), pk=activity_id
+        )
+        return rotating_qr_page(
+            request,
+            title=activity.title,
+            subtitle=_("Check in and out: %(when)s")
+            % {
+                "when": timezone.localtime(activity.starts_at).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+            },
+            path=check_in_url(activity),
+        )
 
     @admin.display(description=gettext_lazy("confirmed"))
     def confirmed_count(self, obj):

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from grids.extensions import VISIT, FollowUp, HouseholdSection, Made
+from grids.extensions import VISIT, FollowUp, HouseholdSection, Made, ResidentSection
 from grids.scoping import scope_queryset
 
-from . import services
+from . import selectors, services
 from .models import Registration, Wish
 
 
@@ -102,5 +102,56 @@ HOUSEHOLD_SECTIONS = [
         title=_("双报到 registrations"),
         rows=_household_registrations,
         may=lambda user: user.has_perm("volunteers.view_registration"),
+    ),
+]
+
+
+def _community_url(community_id: int) -> str:
+    return reverse("volunteers:community", args=[community_id])
+
+
+def _resident_signups(*, phone: str) -> list[Made]:
+    return [
+        Made(
+            label=signup.activity.title,
+            state=signup.get_status_display(),
+            url=_community_url(signup.activity.community_id),
+            when=signup.activity.starts_at,
+        )
+        for signup in selectors.signups_for_phone(phone=phone)
+    ]
+
+
+def _resident_wishes(*, phone: str) -> list[Made]:
+    return [
+        Made(
+            label=wish.title,
+            state=wish.get_status_display(),
+            url=_community_url(wish.community_id),
+            when=wish.claimed_at,
+        )
+        for wish in selectors.wishes_claimed_for_phone(phone=phone)
+    ]
+
+
+def _resident_registrations(*, phone: str) -> list[Made]:
+    return [
+        Made(
+            label=_("双报到 at %(community)s") % {"community": r.community.name},
+            state=r.get_status_display(),
+            url=_community_url(r.community_id),
+            when=r.created_at,
+        )
+        for r in selectors.registrations_for_phone(phone=phone)
+    ]
+
+
+RESIDENT_SECTIONS = [
+    ResidentSection(key="signups", title=_("My sign-ups"), rows=_resident_signups),
+    ResidentSection(key="wishes", title=_("Wishes I claimed"), rows=_resident_wishes),
+    ResidentSection(
+        key="registrations",
+        title=_("My 双报到 registrations"),
+        rows=_resident_registrations,
     ),
 ]

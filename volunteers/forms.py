@@ -1,19 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.phones import normalize_mobile, validate_mobile
 
-
-class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
-
-    def clean_phone(self):
-        value = normalize_mobile(self.cleaned_data["phone"])
-        validate_mobile(value)
-        return value
-
-
-class SignUpForm(PhoneForm):
+class SignUpForm(forms.Form):
+    # The phone is the one the device proved (``grids.residents``).
     name = forms.CharField(label=_("Your name"), max_length=50)
 
 
@@ -36,10 +26,9 @@ class WishForm(forms.Form):
     )
 
 
-class RegistrationForm(PhoneForm):
+class RegistrationForm(forms.Form):
     field_order = [
         "name",
-        "phone",
         "work_unit",
         "work_unit_party_org",
         "building",

@@ -461,6 +461,8 @@ class ServiceItem(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    # The phone the claimer proved with a code (empty for claims staff record).
+    claimer_phone = models.CharField(_("claimer's phone"), max_length=11, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 

@@ -220,3 +220,31 @@ def community_page_data(*, community) -> dict:
         "resources": open_items.filter(side=ServiceItem.Side.RESOURCE),
         "needs": open_items.filter(side=ServiceItem.Side.NEED),
     }
+
+
+# --- 我的: what a resident did under their verified phone ---------------------
+
+
+def signups_for_phone(*, phone: str, limit: int = 30) -> QuerySet[SignUp]:
+    """The resident's sign-ups, newest activity first."""
+    return (
+        SignUp.objects.filter(phone=phone)
+        .select_related("activity")
+        .order_by("-activity__starts_at", "-id")[:limit]
+    )
+
+
+def wishes_claimed_for_phone(*, phone: str, limit: int = 30) -> QuerySet[Wish]:
+    """The wishes the resident claimed, newest first."""
+    return Wish.objects.filter(claimer_phone=phone).order_by("-claimed_at", "-id")[
+        :limit
+    ]
+
+
+def registrations_for_phone(*, phone: str, limit: int = 10) -> QuerySet[Registration]:
+    """The resident's 双报到 registrations, newest first."""
+    return (
+        Registration.objects.filter(phone=phone)
+        .select_related("community")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -410,13 +410,18 @@ def wish_confirm(*, wish: Wish, rating: str, actor=None, actor_label="") -> Wish
 
 
 @transaction.atomic
-def service_item_claim(*, item: ServiceItem, claimed_by: str) -> ServiceItem:
-    """The other side takes up a resource or a need; one claim wins."""
+def service_item_claim(
+    *, item: ServiceItem, claimed_by: str, phone: str = ""
+) -> ServiceItem:
+    """The other side takes up a resource or a need; one claim wins. A
+    resident claims with the phone they proved (``phone``)."""
+    phone = _phone(phone) if phone else ""
     moved = ServiceItem.objects.filter(
         pk=item.pk, status=ServiceItem.Status.OPEN
     ).update(
         status=ServiceItem.Status.CLAIMED,
         claimed_by=claimed_by.strip()[:100],
+        claimer_phone=phone,
         claimed_at=timezone.now(),
     )
     if not moved:

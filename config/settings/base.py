@@ -395,7 +395,28 @@ RATE_LIMITS = {
     "registration": {"ip": ["5/m", "20/h"], "phone": ["5/d"]},
     # Open311 filing, per client key and per address.
     "open311": {"key": ["60/m", "2000/d"], "ip": ["120/m"]},
+    # SMS codes: about one a minute, five an hour, ten a day to one number,
+    # and per address a little more (a family shares one connection).
+    "phone_code": {"phone": ["1/m", "5/h", "10/d"], "ip": ["3/m", "10/h", "30/d"]},
+    # Typing the code: five wrong tries end a code; these stop guessing
+    # across many codes from one address.
+    "phone_verify": {"ip": ["10/m", "60/h"], "phone": ["20/h"]},
+    # 我的: stop or resume messages, sign a device out.
+    "resident": {"ip": ["30/m", "300/h"]},
 }
+
+# --- Residents' verified phones (grids.residents) -----------------------------
+# A one-time code: six digits, alive for PHONE_CODE_LIFETIME seconds, at most
+# PHONE_CODE_MAX_TRIES wrong tries.
+PHONE_CODE_LIFETIME = env.int("PHONE_CODE_LIFETIME", default=300)
+PHONE_CODE_MAX_TRIES = env.int("PHONE_CODE_MAX_TRIES", default=5)
+# A device that proved a phone remembers it this many days (signed, HttpOnly
+# cookie RESIDENT_COOKIE_NAME carrying a random token kept hashed).
+RESIDENT_DEVICE_DAYS = env.int("RESIDENT_DEVICE_DAYS", default=30)
+RESIDENT_COOKIE_NAME = "resident"
+# QR codes shown at a meeting or an activity carry a code that changes every
+# ROTATING_CODE_WINDOW seconds; the current and the previous one are accepted.
+ROTATING_CODE_WINDOW = env.int("ROTATING_CODE_WINDOW", default=120)
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

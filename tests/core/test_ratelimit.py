@@ -57,3 +57,76 @@ def test_ratelimit_unknown_group_is_a_programming_error(db):
 def test_ratelimit_parse_rate(rate, expected):
     """Rates are written count/period: s, m, h, d, optionally with a multiple."""
     assert parse_rate(rate) == expected
+
+
+#: Resident pages that only read (a POST there changes nothing).
+READ_ONLY = {"site:home", "volunteers:community", "residents:me", "petitions:track"}
+
+
+def _resident_posts(world) -> dict:
+    """Every resident page that takes a POST, by URL name, with its address."""
+    from tests.deliberation.factories import MeetingFactory, ProposalFactory
+    from tests.petitions.factories import CategoryFactory, PetitionFactory
+    from tests.volunteers.factories import (
+        ActivityFactory,
+        ServiceItemFactory,
+        WishFactory,
+    )
+
+    c1 = world.c1.pk
+    building = world.households["G1"][0].unit.building
+    token = PetitionFactory(building=building).tracking_token
+    activity = ActivityFactory(community=world.c1)
+    category = CategoryFactory().code
+    return {
+        "petitions:report": f"/report/c/{c1}/?category={category}",
+        "petitions:report-building": f"/report/b/{building.pk}/?category={category}",
+        "petitions:track-confirm": f"/track/{token}/confirm/",
+        "petitions:track-reopen": f"/track/{token}/reopen/",
+        "petitions:track-verify": f"/track/{token}/verify/",
+        "deliberation:sign-in": reverse(
+            "deliberation:sign-in", args=[MeetingFactory().sign_in_token]
+        ),
+        "deliberation:community": f"/c/{c1}/deliberation/",
+        "deliberation:support": f"/proposals/{ProposalFactory().pk}/support/",
+        "volunteers:wish-post": f"/c/{c1}/wishes/",
+        "volunteers:sign-up": f"/activities/{activity.pk}/sign-up/",
+        "volunteers:check-in": f"/activities/{activity.check_in_token}/check-in/",
+        "volunteers:wish-claim": f"/wishes/{WishFactory().pk}/claim/",
+        "volunteers:list-claim": f"/lists/{ServiceItemFactory().pk}/claim/",
+        "volunteers:sign-up-cancel": f"/activities/{activity.pk}/cancel/",
+        "volunteers:wish-fulfil": f"/wishes/{WishFactory().pk}/fulfil/",
+        "volunteers:register": f"/c/{c1}/register/",
+        "residents:verify": "/me/verify/",
+        "residents:messages": "/me/messages/",
+        "residents:logout": "/me/logout/",
+    }
+
+
+def test_ratelimit_every_anonymous_post_of_the_resident_site(client, world, settings):
+    """Every page of the resident site that takes a POST is limited: with
+    every limit at two a minute, the third POST from one address is a 429,
+    whatever the page (a new page that takes a POST must be listed here)."""
+    from django.urls import get_resolver
+
+    settings.RATE_LIMITS = {group: {"ip": ["2/m"]} for group in settings.RATE_LIMITS}
+    posts = _resident_posts(world)
+    resolver = get_resolver()
+    names = {
+        f"{ns}:{pattern.name}"
+        for ns in ("site", "petitions", "deliberation", "volunteers", "residents")
+        for pattern in resolver.namespace_dict[ns][1].url_patterns
+    }
+    assert names - READ_ONLY == set(posts)
+    verify_data = {"step": "check", "phone": "13912345678", "code": "123456"}
+    refused = {}
+    for name, url in posts.items():
+        data = verify_data if name == "residents:verify" else {"phone": "13912345678"}
+        statuses = [client.post(url, data).status_code for _ in range(3)]
+        refused[name] = statuses[-1]
+    assert refused == dict.fromkeys(posts, 429)
+    code_asks = [
+        client.post("/me/verify/", {"step": "send", "phone": f"1391234567{n}"})
+        for n in range(3)
+    ]
+    assert code_asks[-1].status_code == 429

@@ -214,6 +214,13 @@ def setup_end_patrols_left_open(world):
     return {}
 
 
+def setup_send_phone_code(world):
+    from grids.residents.services import phone_code_request
+
+    code = phone_code_request(phone="13912345678", ip="10.0.0.1")
+    return {"phone_code_id": code.pk}
+
+
 def setup_nothing(world):
     return {}
 
@@ -253,6 +260,7 @@ TASKS = {
     "grids.remind_visits_due": (setup_remind_visits_due, True),
     "grids.alert_overdue_visits": (setup_alert_overdue_visits, True),
     "grids.end_patrols_left_open": (setup_end_patrols_left_open, True),
+    "grids.send_phone_code": (setup_send_phone_code, True),
 }
 
 

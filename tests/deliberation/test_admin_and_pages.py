@@ -3,16 +3,19 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from deliberation.models import Meeting, Proposal
+from deliberation.views import sign_in_url
 from grids.models import Person
 from tests.deliberation.factories import (
     MajorMatterFactory,
     MeetingFactory,
     ProposalFactory,
 )
+from tests.grids.factories import resident_verify
 
 
 @pytest.fixture
@@ -97,11 +100,47 @@ def test_major_matter_steps_in_the_admin_respect_the_gate(client, world):
 
 
 def test_resident_signs_in_by_qr_during_the_meeting(client, meeting):
-    """The QR page signs the resident in while the meeting runs."""
-    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
-    response = client.post(url, {"name": "刘阿姨", "phone": "13912345678"})
+    """The QR page (with the code shown in the room now) signs the resident in
+    with their verified phone while the meeting runs."""
+    resident_verify(client, "13912345678")
+    response = client.post(sign_in_url(meeting), {"name": "刘阿姨"})
     assert response.status_code == 200 and "已签到" in response.content.decode()
-    assert meeting.attendance.get().name == "刘阿姨"
+    attendance = meeting.attendance.get()
+    assert (attendance.name, attendance.phone) == ("刘阿姨", "13912345678")
+
+
+def test_sign_in_from_a_stale_or_missing_code_is_refused(client, meeting):
+    """A photo of the QR code sent home stops working within two windows; a
+    page without a code is refused too, with a clear Chinese message."""
+    resident_verify(client, "13912345678")
+    old = sign_in_url(meeting)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=250)):
+        stale = client.post(old, {"name": "刘阿姨"})
+    bare = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    missing = client.post(bare, {"name": "刘阿姨"})
+    for response in (stale, missing):
+        assert response.status_code == 403
+        assert "请扫描会场" in response.content.decode()
+    assert not meeting.attendance.exists()
+
+
+def test_sign_in_code_of_the_previous_window_is_still_accepted(client, meeting):
+    """A resident who scanned just before the code changed is not turned away."""
+    resident_verify(client, "13912345678")
+    url = sign_in_url(meeting)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=120)):
+        response = client.post(url, {"name": "刘阿姨"})
+    assert response.status_code == 200 and meeting.attendance.count() == 1
+
+
+def test_sign_in_without_a_verified_phone_goes_to_verify(client, meeting):
+    """A device that proved no phone is sent to the code page and back."""
+    url = sign_in_url(meeting)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("residents:verify") + "?next=")
+    client.post(url, {"name": "路人"})
+    assert not meeting.attendance.exists()
 
 
 def test_resident_sign_in_outside_the_window_is_refused(client, meeting):
@@ -110,18 +149,20 @@ def test_resident_sign_in_outside_the_window_is_refused(client, meeting):
         starts_at=meeting.starts_at - datetime.timedelta(days=1),
         ends_at=meeting.ends_at - datetime.timedelta(days=1),
     )
-    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
-    response = client.post(url, {"name": "刘阿姨", "phone": "13912345678"})
+    resident_verify(client, "13912345678")
+    response = client.post(sign_in_url(meeting), {"name": "刘阿姨"})
     assert response.status_code == 400 and "半小时" in response.content.decode()
     assert not meeting.attendance.exists()
 
 
-def test_qr_sign_in_needs_a_phone(client, meeting):
-    """Without a phone number the QR page does not sign anyone in."""
-    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
-    for _ in range(3):
-        client.post(url, {"name": "路人"})
-    assert not meeting.attendance.exists()
+def test_qr_sign_in_counts_one_device_once(client, meeting):
+    """Twenty sign-ins from one verified phone with made-up names count once."""
+    resident_verify(client, "13912345678")
+    for n in range(20):
+        client.post(
+            sign_in_url(meeting), {"name": f"路人{n}", "phone": f"1390000{n:04d}"}
+        )
+    assert meeting.attendance.count() == 1
 
 
 def test_residents_propose_support_and_read_decisions(client, world, meeting):
@@ -139,8 +180,10 @@ def test_residents_propose_support_and_read_decisions(client, world, meeting):
     )
     proposal = Proposal.objects.get()
     support = reverse("deliberation:support", args=[proposal.pk])
-    client.post(support, {"phone": "13933334444"})
-    client.post(support, {"phone": "13933334444"})
+    assert client.post(support)["Location"].startswith(reverse("residents:verify"))
+    resident_verify(client, "13933334444")
+    for _ in range(3):
+        client.post(support, {"phone": "13955556666"})
     proposal.refresh_from_db()
     assert proposal.support_count == 2
     from deliberation.services import meeting_close, topic_add, topic_decide
@@ -171,3 +214,19 @@ def test_public_page_masks_numbers_in_proposals(client, world):
     ).content.decode()
     assert "13912345678" not in body and "139 1234 5678" not in body
     assert "139****5678" in body
+
+
+def test_admin_projects_the_rotating_sign_in_qr_code(client, world, meeting):
+    """Staff project a page with the QR code of the sign-in address and its
+    current code, reloading when the code changes; a meeting of another
+    community answers 404, as absent ones do."""
+    client.force_login(world.users["community"])
+    url = reverse("admin:deliberation_meeting_sign_in_qr", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert sign_in_url(meeting) in page
+    change = client.get(reverse("admin:deliberation_meeting_change", args=[meeting.pk]))
+    assert url in change.content.decode()
+    other = MeetingFactory(body__community=world.c2)
+    missing = reverse("admin:deliberation_meeting_sign_in_qr", args=[other.pk])
+    assert client.get(missing).status_code == 404

@@ -168,3 +168,26 @@ class VisitFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     visitor = factory.SubFactory(PersonFactory, household=None)
     findings = "老人身体尚好"
+
+
+def resident_verify(client, phone: str = "13912345678"):
+    """Give ``client`` a device that proved ``phone`` (as if the resident had
+    typed the texted code): the signed cookie of a new remembered device."""
+    import datetime
+
+    from django.conf import settings
+    from django.core.signing import get_cookie_signer
+    from django.utils import timezone
+
+    from grids.residents.identity import COOKIE_SALT
+    from grids.residents.selectors import token_digest
+
+    token = f"test-{phone}-{models.RememberedDevice.objects.count()}"
+    models.RememberedDevice.objects.create(
+        phone=phone,
+        token_hash=token_digest(token),
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    signer = get_cookie_signer(salt=settings.RESIDENT_COOKIE_NAME + COOKIE_SALT)
+    client.cookies[settings.RESIDENT_COOKIE_NAME] = signer.sign(token)
+    return client

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core import calendar
 from core.models import Notification
+from tests.grids.factories import resident_verify
 from tests.volunteers.factories import (
     ActivityFactory,
     RegistrationFactory,
@@ -26,6 +27,7 @@ from volunteers.tasks import (
     alert_unclaimed_wishes_task,
     remind_activities_task,
 )
+from volunteers.views import check_in_url
 
 
 @pytest.fixture
@@ -43,9 +45,11 @@ def activity(world):
 def test_resident_signs_up_and_the_second_waits(client, world, activity):
     """On a phone: the first sign-up gets the place, the second is told it waits."""
     url = reverse("volunteers:sign-up", args=[activity.pk])
-    first = client.post(url, {"name": "甲", "phone": "13900000001"}, follow=True)
+    resident_verify(client, "13900000001")
+    first = client.post(url, {"name": "甲"}, follow=True)
     assert "报名成功" in first.content.decode()
-    second = client.post(url, {"name": "乙", "phone": "13900000002"}, follow=True)
+    resident_verify(client, "13900000002")
+    second = client.post(url, {"name": "乙"}, follow=True)
     assert "候补" in second.content.decode()
     assert list(activity.signups.values_list("status", flat=True)) == [
         "confirmed",
@@ -53,20 +57,31 @@ def test_resident_signs_up_and_the_second_waits(client, world, activity):
     ]
 
 
+def test_resident_sign_up_needs_a_verified_phone(client, world, activity):
+    """Filling an activity with made-up numbers does not work: a sign-up
+    without a verified phone goes to the code page and takes no place."""
+    url = reverse("volunteers:sign-up", args=[activity.pk])
+    for n in range(5):
+        response = client.post(url, {"name": f"假{n}", "phone": f"1390000100{n}"})
+        assert response["Location"].startswith(reverse("residents:verify"))
+    assert not activity.signups.exists()
+
+
 def test_check_in_page_by_qr_code(client, world, activity):
-    """The activity's QR page checks a confirmed volunteer in during the window."""
-    client.post(
-        reverse("volunteers:sign-up", args=[activity.pk]),
-        {"name": "甲", "phone": "13900000001"},
-    )
-    url = reverse("volunteers:check-in", args=[activity.check_in_token])
-    early = client.post(url, {"phone": "13900000001"})
+    """The activity's QR page (with the code shown on site now) checks a
+    confirmed volunteer in, by their verified phone, during the window."""
+    resident_verify(client, "13900000001")
+    client.post(reverse("volunteers:sign-up", args=[activity.pk]), {"name": "甲"})
+    url = check_in_url(activity)
+    early = client.post(url)
     assert early.status_code == 400  # the activity starts tomorrow
     Activity.objects.filter(pk=activity.pk).update(
         starts_at=timezone.now() - datetime.timedelta(minutes=5),
         ends_at=timezone.now() + datetime.timedelta(hours=2),
     )
-    response = client.post(url, {"phone": "13900000001"})
+    stale = client.post(reverse("volunteers:check-in", args=[activity.check_in_token]))
+    assert stale.status_code == 403 and "请扫描活动现场" in stale.content.decode()
+    response = client.post(url)
     assert response.status_code == 200 and "已签到" in response.content.decode()
     assert SignUp.objects.get().check_in_at is not None
 
@@ -85,10 +100,8 @@ def test_resident_posts_and_claims_a_wish(client, world):
         {"action": "publish_selected", "_selected_action": [wish.pk]},
     )
     client.logout()
-    client.post(
-        reverse("volunteers:wish-claim", args=[wish.pk]),
-        {"name": "小王", "phone": "13900000003"},
-    )
+    resident_verify(client, "13900000003")
+    client.post(reverse("volunteers:wish-claim", args=[wish.pk]), {"name": "小王"})
     wish.refresh_from_db()
     assert (wish.status, wish.claimer_name) == ("claimed", "小王")
     page = client.get(
@@ -179,11 +192,19 @@ def test_two_way_list_entry_is_taken_up_once(client, world):
     """A need taken up on the page is claimed; a second claim is refused."""
     item = ServiceItemFactory(community=world.c1, title="楼道照明维修")
     url = reverse("volunteers:list-claim", args=[item.pk])
+    assert client.post(url, {"claimed_by": "路人"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "open"  # no verified phone: nothing claimed
+    resident_verify(client, "13900000008")
     client.post(url, {"claimed_by": "国网聊城供电公司"})
     second = client.post(url, {"claimed_by": "另一家"}, follow=True)
     assert "已被认领" in second.content.decode()
     item.refresh_from_db()
-    assert (item.status, item.claimed_by) == ("claimed", "国网聊城供电公司")
+    assert (item.status, item.claimed_by, item.claimer_phone) == (
+        "claimed",
+        "国网聊城供电公司",
+        "13900000008",
+    )
 
 
 def test_yearly_summary_for_the_work_unit(client, world):
@@ -291,11 +312,11 @@ def test_admin_bad_hours_are_a_form_error(client, world, activity):
 def test_member_reports_at_home_on_the_phone(client, world):
     """双报到 from the resident page lands as a registration waiting for staff."""
     household = world.households["G1"][0]
+    resident_verify(client, "13900000007")
     response = client.post(
         reverse("volunteers:register", args=[world.c1.pk]),
         {
             "name": "在职党员丁",
-            "phone": "13900000007",
             "work_unit": "湖西中学",
             "work_unit_party_org": "湖西中学党支部",
             "building": household.unit.building.pk,
@@ -306,6 +327,7 @@ def test_member_reports_at_home_on_the_phone(client, world):
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert (registration.household, registration.status) == (household, "pending")
+    assert registration.phone == "13900000007"
 
 
 def test_volunteer_cancels_and_fulfils_on_the_page(client, world, activity):
@@ -315,23 +337,25 @@ def test_volunteer_cancels_and_fulfils_on_the_page(client, world, activity):
 
     activity_sign_up(activity=activity, name="甲", phone="13900000001")
     waiting = activity_sign_up(activity=activity, name="乙", phone="13900000002")
-    client.post(
-        reverse("volunteers:sign-up-cancel", args=[activity.pk]),
-        {"phone": "13900000001"},
-    )
+    cancel = reverse("volunteers:sign-up-cancel", args=[activity.pk])
+    client.post(cancel, {"phone": "13900000001"})  # knowing the number is not enough
+    resident_verify(client, "13900000009")
+    client.post(cancel, {"phone": "13900000001"})  # nor is another verified phone
+    assert activity.signups.filter(status="confirmed").get().phone == "13900000001"
+    resident_verify(client, "13900000001")
+    client.post(cancel)
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
     wish = wish_post(community=world.c1, title="想要台灯", text="", wisher_name="小红")
     wish = wish_review(wish=wish, actor=world.users["community"], publish=True)
     wish_claim(wish=wish, name="小王", phone="13900000003")
-    client.post(
-        reverse("volunteers:wish-fulfil", args=[wish.pk]), {"phone": "13900000009"}
-    )
+    fulfil = reverse("volunteers:wish-fulfil", args=[wish.pk])
+    resident_verify(client, "13900000009")
+    client.post(fulfil, {"phone": "13900000003"})
     wish.refresh_from_db()
     assert wish.status == "claimed"  # only the volunteer who claimed it
-    client.post(
-        reverse("volunteers:wish-fulfil", args=[wish.pk]), {"phone": "13900000003"}
-    )
+    resident_verify(client, "13900000003")
+    client.post(fulfil)
     client.force_login(world.users["community"])
     client.post(
         reverse("admin:volunteers_wish_changelist"),
@@ -445,3 +469,18 @@ def test_community_page_query_count_is_fixed(client, world, extra):
 #: lists (names, people, teams, wishes rated, wish names: 5 each), resources
 #: and needs.
 COMMUNITY_PAGE_QUERIES = 1 + 3 + 2 * 5 + 2
+
+
+def test_admin_projects_the_rotating_check_in_qr_code(client, world, activity):
+    """Staff project the activity's check-in QR code with its current code;
+    another community's activity answers 404."""
+    client.force_login(world.users["community"])
+    url = reverse("admin:volunteers_activity_check_in_qr", args=[activity.pk])
+    page = client.get(url).content.decode()
+    assert "<svg" in page and 'http-equiv="refresh"' in page
+    assert check_in_url(activity) in page
+    change = client.get(reverse("admin:volunteers_activity_change", args=[activity.pk]))
+    assert url in change.content.decode()
+    other = ActivityFactory(community=world.c2)
+    missing = reverse("admin:volunteers_activity_check_in_qr", args=[other.pk])
+    assert client.get(missing).status_code == 404

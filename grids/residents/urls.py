@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "residents"
+
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path("me/verify/", views.verify, name="verify"),
+    path("me/messages/", views.messages_set, name="messages"),
+    path("me/logout/", views.logout, name="logout"),
+]

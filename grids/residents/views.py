@@ -1,0 +1,134 @@
+"""Resident pages of verified phones: prove a phone with a code, 我的 (what
+the resident did under that phone), stop messages, sign the device out."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from core.phones import mask_mobile
+from core.ratelimit import client_ip, ratelimit, ratelimit_hit, ratelimited_response
+from grids.extensions import resident_sections
+
+from . import selectors, services
+from .forms import PhoneCodeRequestForm, PhoneCodeVerifyForm
+from .identity import (
+    device_cookie_delete,
+    device_cookie_set,
+    require_verified_phone,
+    resident_device,
+    safe_next,
+    verified_phone,
+)
+
+
+@require_verified_phone
+def me(request):
+    """我的: every case, sign-up, wish, proposal and registration under the
+    verified phone, with links; stop or resume messages; sign out."""
+    phone = verified_phone(request)
+    contact = selectors.resident_contact(phone=phone)
+    sections = [(s.title, s.rows(phone=phone)) for s in resident_sections()]
+    return render(
+        request,
+        "grids/residents/me.html",
+        {
+            "masked_phone": mask_mobile(phone),
+            "sections": sections,
+            "wants_messages": contact is None or contact.wants_messages,
+        },
+    )
+
+
+def _send_code(request, form):
+    try:
+        services.phone_code_request(
+            phone=form.cleaned_data["phone"], ip=client_ip(request)
+        )
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return 429 if exc.status_code == 429 else 400
+    messages.success(
+        request,
+        _("We sent a code by text message. It is valid for %(minutes)s minutes.")
+        % {"minutes": max(1, settings.PHONE_CODE_LIFETIME // 60)},
+    )
+    return 200
+
+
+def _check_code(request, form, back):
+    try:
+        _device, token = services.phone_code_verify(
+            phone=form.cleaned_data["phone"],
+            digits=form.cleaned_data["code"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ValidationError as exc:
+        form.add_error("code", " ".join(exc.messages))
+        return None
+    messages.success(request, _("Your phone is verified on this device."))
+    response = redirect(back)
+    device_cookie_set(response, token)
+    return response
+
+
+def verify(request):
+    """Prove a phone: ask for a code (limited in ``phone_code_request``), then
+    type it (guesses limited per address and phone); back to ``?next=``."""
+    back = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    step, status = "send", 200
+    form = PhoneCodeRequestForm()
+    if request.method == "POST" and request.POST.get("step") == "check":
+        refused = ratelimit_hit(request, "phone_verify")
+        if refused is not None:
+            return ratelimited_response(request, refused)
+        form, step = PhoneCodeVerifyForm(request.POST), "check"
+        if form.is_valid():
+            response = _check_code(request, form, back)
+            if response is not None:
+                return response
+        status = 400
+    elif request.method == "POST":
+        form = PhoneCodeRequestForm(request.POST)
+        status = _send_code(request, form) if form.is_valid() else 400
+        if status == 200:
+            step = "check"
+            form = PhoneCodeVerifyForm(initial={"phone": form.cleaned_data["phone"]})
+    return render(
+        request,
+        "grids/residents/verify.html",
+        {"form": form, "step": step, "next": back},
+        status=status,
+    )
+
+
+@require_POST
+@ratelimit("resident")
+@require_verified_phone
+def messages_set(request):
+    """Stop (退订) or resume the messages sent to the verified phone."""
+    wanted = request.POST.get("wanted") == "1"
+    services.resident_messages_set(phone=verified_phone(request), wanted=wanted)
+    messages.success(
+        request,
+        _("Messages will be sent to you again.")
+        if wanted
+        else _("You will receive no more messages (退订)."),
+    )
+    return redirect("residents:me")
+
+
+@require_POST
+@ratelimit("resident")
+def logout(request):
+    """Sign this device out: the phone must be proved again here."""
+    device = resident_device(request)
+    if device is not None:
+        services.device_forget(device=device)
+    messages.success(request, _("This device no longer remembers your phone."))
+    response = redirect("site:home")
+    device_cookie_delete(response)
+    return response
