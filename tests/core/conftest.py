@@ -3,6 +3,7 @@ import datetime
 import pytest
 from time_machine import escape_hatch
 
+from tests.core.fake_tencent_sms import fake_sms  # noqa: F401
 from tests.petitions.conftest import building, category, relay, submit  # noqa: F401
 
 
