@@ -561,3 +561,29 @@ def petition_note_add(
         note=note.strip(),
         is_public=is_public,
     )
+
+
+@transaction.atomic
+def petition_photo_set_public(
+    *, photo: PetitionPhoto, is_public: bool, actor
+) -> PetitionPhoto:
+    """Mark a case's photo public (Open311 publishes it) or not; staff who may
+    see the case and change its photos only."""
+    from core.services import audit_record
+
+    from .selectors import petition_photo_list
+
+    if not actor.has_perm("petitions.change_petitionphoto") or not (
+        petition_photo_list(user=actor).filter(pk=photo.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not publish this photo."))
+    photo.is_public = is_public
+    photo.full_clean()
+    photo.save(update_fields=["is_public"])
+    audit_record(
+        actor=actor,
+        action="petitionphoto.publish" if is_public else "petitionphoto.withdraw",
+        target=photo,
+        changes={"petition": photo.petition.number, "is_public": is_public},
+    )
+    return photo
