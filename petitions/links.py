@@ -2,12 +2,13 @@
 
 A tracking address (``/track/<24 characters>/``) does not fit into one SMS
 with the text around it. ``/t/<code>`` does: the case's id in base 36 and an
-8-character HMAC of its tracking token (48 bits, under the site's secret key),
+8-character HMAC of its tracking token (letters and digits, about 47 bits,
+under the site's secret key; no "-" or "_" for a phone's link detection to
+stop at),
 so the short link opens only the case it was made for and cannot be guessed
 from a case number. It redirects to the tracking page.
 """
 
-import base64
 import hmac
 
 from django.conf import settings
@@ -20,21 +21,25 @@ from .models import Petition
 
 _SALT = "petitions.links.short"
 _SIGNATURE_LENGTH = 8
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _digits(number: int, base: int, width: int = 1) -> str:
+    text = ""
+    while number or len(text) < width:
+        number, digit = divmod(number, base)
+        text = _DIGITS[digit] + text
+    return text
 
 
 def _base36(number: int) -> str:
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = _DIGITS[digit] + text
-        if not number:
-            return text
+    return _digits(number, 36)
 
 
 def _signature(petition: Petition) -> str:
     digest = salted_hmac(_SALT, petition.tracking_token, algorithm="sha256").digest()
-    return base64.urlsafe_b64encode(digest).decode()[:_SIGNATURE_LENGTH]
+    number = int.from_bytes(digest[:8]) % 62**_SIGNATURE_LENGTH
+    return _digits(number, 62, _SIGNATURE_LENGTH)
 
 
 def petition_short_link(petition: Petition) -> str:
