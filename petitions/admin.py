@@ -65,6 +65,44 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
     filter_horizontal = ("private_in",)
     inlines = [CategoryQuestionInline]
+    # Community staff view categories; these mark them for their community.
+    actions = ["keep_private_here", "publish_here"]
+
+    def _private_here(self, request, queryset, is_private: bool) -> None:
+        communities = list(scope_queryset(Community.objects.all(), request.user))
+        done = 0
+        for category in queryset:
+            try:
+                services.category_private_in_set(
+                    category=category,
+                    communities=communities,
+                    is_private=is_private,
+                    actor=request.user,
+                )
+            except PermissionDenied:
+                continue
+            done += 1
+        self.message_user(
+            request,
+            _("%(n)s categories changed for %(c)s communities.")
+            % {"n": done, "c": len(communities)},
+        )
+
+    @admin.action(
+        description=gettext_lazy(
+            "Keep the selected categories unpublished in my communities (Open311)"
+        ),
+        permissions=["view"],
+    )
+    def keep_private_here(self, request, queryset):
+        self._private_here(request, queryset, True)
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected categories in my communities"),
+        permissions=["view"],
+    )
+    def publish_here(self, request, queryset):
+        self._private_here(request, queryset, False)
 
 
 @admin.register(Department)

@@ -587,3 +587,28 @@ def petition_photo_set_public(
         changes={"petition": photo.petition.number, "is_public": is_public},
     )
     return photo
+
+
+@transaction.atomic
+def category_private_in_set(
+    *, category: Category, communities, is_private: bool, actor
+) -> Category:
+    """Keep ``category``'s cases unpublished in ``communities`` (Open311), or
+    publish them there again; staff act only for communities they see."""
+    from core.services import audit_record
+    from grids.scoping import user_can_see
+
+    communities = [c for c in communities if user_can_see(actor, c)]
+    if not communities or not actor.has_perm("petitions.view_category"):
+        raise PermissionDenied(_("You may not change this for those communities."))
+    if is_private:
+        category.private_in.add(*communities)
+    else:
+        category.private_in.remove(*communities)
+    audit_record(
+        actor=actor,
+        action="category.private_in" if is_private else "category.public_in",
+        target=category,
+        changes={"communities": [c.pk for c in communities]},
+    )
+    return category

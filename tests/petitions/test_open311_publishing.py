@@ -132,3 +132,24 @@ def test_photo_admin_list_query_count(
     submit(photos=[_jpeg()])
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get("/admin/petitions/petitionphoto/").status_code == 200
+
+
+def test_community_staff_keep_a_category_unpublished_in_their_community(
+    client, submit, category, world
+):
+    """Community staff, who only view categories, mark one private for their
+    own community through the admin action (audited), and publish it again."""
+    case = submit()
+    client.force_login(world.users["community"])
+    url = "/admin/petitions/category/"
+    for action, expected in [
+        ("keep_private_here", []),
+        ("publish_here", [case.number]),
+    ]:
+        response = client.post(
+            url, {"action": action, "_selected_action": [category.pk]}
+        )
+        assert response.status_code == 302
+        assert list(category.private_in.all()) == ([world.c1] if not expected else [])
+        assert _listed(client) == expected
+    assert AuditEvent.objects.filter(action__startswith="category.").count() == 2
