@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api.root import ApiRootApi
 from core.views import api_docs_view, api_schema_view, healthz
+from petitions.links import short_link_view
 
 # A database that cannot be reached answers 503 "try again", not 500.
 handler500 = "core.views.server_error"
@@ -24,6 +25,8 @@ urlpatterns = [
     # The staff workbench on a phone: cases (petitions), field work (grids).
     path("staff/", include("petitions.workbench.urls")),
     path("staff/", include("grids.urls")),
+    # Short links to a case in text messages (petitions/links.py).
+    path("t/<str:code>", short_link_view, name="short-link"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

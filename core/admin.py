@@ -134,3 +134,9 @@ class NotificationAdmin(_SuperuserReadOnlyAdmin):
     list_filter = (("sent_at", admin.EmptyFieldListFilter),)
     list_select_related = ("user",)
     exclude = ("phone",)  # residents' numbers stay out of the operations pages
+
+    def get_exclude(self, request, obj=None):
+        # A one-time code is the resident's alone, superusers included.
+        if obj is not None and obj.kind == "phone_code":
+            return (*self.exclude, "body", "params")
+        return self.exclude

@@ -183,6 +183,10 @@ class Notification(models.Model):
     phone = models.CharField(_("phone"), max_length=11, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
+    #: A resident message's kind (core.messages) names the gateway template;
+    #: ``params`` are its positional values.
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    params = models.JSONField(_("template values"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -194,3 +198,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class WechatBinding(models.Model):
+    """A resident's WeChat openid (Official Account web authorisation) bound to
+    the phone number they verified: template messages to that phone go there."""
+
+    openid = models.CharField(_("openid"), max_length=64, unique=True)
+    phone = models.CharField(_("phone"), max_length=11, db_index=True)
+    bound_at = models.DateTimeField(_("bound at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+        ordering = ["-bound_at"]
+
+    def __str__(self):
+        return f"{self.openid[:8]}… {self.phone[:3]}****{self.phone[-4:]}"

@@ -1,12 +1,17 @@
 """One interface for telling people things: ``notify``.
 
 Backends are listed in ``settings.NOTIFICATION_BACKENDS``: the console (log) and
-e-mail by default; an SMS gateway plugs in as one more class with ``send``.
+e-mail by default; an SMS gateway (``core.sms.TencentSmsBackend``) and WeChat
+template messages (``core.wechat.WechatTemplateBackend``) plug in as more
+classes with ``send``. Messages to residents go through
+``core.messages.notify_resident``, which gives each a kind and the template's
+positional parameters and asks ``resident_opted_out`` first.
 """
 
 import datetime
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,6 +24,15 @@ from .models import Notification
 from .phones import mask_mobile
 
 logger = logging.getLogger("notifications")
+
+#: Functions ``checker(phone) -> bool`` saying that a resident stopped
+#: messages (退订). The resident side appends its own (``OPT_OUT_CHECKERS``).
+OPT_OUT_CHECKERS: list[Callable[[str], bool]] = []
+
+
+def resident_opted_out(phone: str) -> bool:
+    """Return True when any registered checker says ``phone`` stopped messages."""
+    return any(checker(phone) for checker in OPT_OUT_CHECKERS)
 
 
 class ConsoleBackend:
@@ -43,13 +57,14 @@ class EmailBackend:
 
 
 class SmsBackend:
-    """The slot for an SMS gateway: subclass and implement ``send_sms``."""
+    """An SMS gateway's base: sends messages that have a phone number through
+    ``send_sms`` (``core.sms.TencentSmsBackend`` is the real one)."""
 
     def send(self, notification: Notification) -> None:
         if notification.phone:
-            self.send_sms(notification.phone, notification.body)
+            self.send_sms(notification)
 
-    def send_sms(self, phone: str, text: str) -> None:
+    def send_sms(self, notification: Notification) -> None:
         raise NotImplementedError("Configure an SMS gateway to send text messages.")
 
 
@@ -73,8 +88,20 @@ class JsonLinesBackend:
             out.write(line + "\n")
 
 
-def notify(*, dedupe_key: str, subject: str, body: str, user=None, phone: str = ""):
+def notify(
+    *,
+    dedupe_key: str,
+    subject: str,
+    body: str,
+    user=None,
+    phone: str = "",
+    kind: str = "",
+    params=(),
+):
     """Send one message unless a message with ``dedupe_key`` was already sent.
+
+    ``kind`` and ``params`` name a gateway template and its positional values
+    (``core.messages``); messages to staff accounts go without.
 
     Return the new Notification, or None when it is a repeat; a task that runs
     twice therefore sends nothing twice. A run claims the message before it
@@ -90,6 +117,8 @@ def notify(*, dedupe_key: str, subject: str, body: str, user=None, phone: str = 
                 phone=phone,
                 subject=subject[:200],
                 body=body,
+                kind=kind,
+                params=list(params),
             )
     except IntegrityError:
         notification = Notification.objects.get(dedupe_key=dedupe_key[:150])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.messages import notify_resident
 from core.notifications import notify
 from grids.selectors import community_staff_users
 
@@ -68,6 +69,29 @@ def remind_meetings_task() -> int:
                     },
                 )
             )
+        if stage == "reminder":
+            sent += _remind_proposers(meeting)
+    return sent
+
+
+def _remind_proposers(meeting: Meeting) -> int:
+    """Text the residents whose proposals are on the agenda, the day before."""
+    sent = 0
+    topics = meeting.topics.filter(proposal__isnull=False).select_related("proposal")
+    for phone in {t.proposal.proposer_phone for t in topics}:
+        sent += bool(
+            notify_resident(
+                kind="meeting_tomorrow",
+                dedupe_key=(
+                    f"meeting:{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}:"
+                    f"reminder:resident:{phone}"
+                ),
+                phone=phone,
+                title=meeting.body.name,
+                when=f"{timezone.localtime(meeting.starts_at):%m-%d %H:%M}",
+                place=meeting.place or "—",
+            )
+        )
     return sent
 
 

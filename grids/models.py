@@ -1566,16 +1566,14 @@ class RememberedDevice(models.Model):
 
 class ResidentContact(TimeStampedModel):
     """What a resident chose about being contacted at a phone number: when it
-    was last verified, whether messages are stopped (退订), and the WeChat
-    account bound to it (``wechat_openid``, filled by the WeChat binding)."""
+    was last verified and whether messages are stopped (退订). A WeChat account
+    bound to the number is a ``core.WechatBinding``: the WeChat backend reads it
+    where notifications are sent, below this app."""
 
     phone = models.CharField(_("phone"), max_length=11, unique=True)
     verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
     messages_stopped_at = models.DateTimeField(
         _("messages stopped at (退订)"), null=True, blank=True
-    )
-    wechat_openid = models.CharField(
-        _("WeChat openid"), max_length=64, null=True, blank=True, unique=True
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.messages import message_render
 from core.notifications import notify
 
 from . import selectors, services
@@ -84,15 +85,18 @@ def send_phone_code_task(phone_code_id: int) -> int:
     if code is None or code.used_at is not None or code.expires_at <= timezone.now():
         return 0
     minutes = max(1, settings.PHONE_CODE_LIFETIME // 60)
-    text = _(
-        "Your verification code is %(code)s, valid for %(minutes)s minutes. "
-        "Do not tell it to anyone."
-    ) % {"code": phone_code_text(code), "minutes": minutes}
+    # Not notify_resident: a resident who asks for a code wants it, even one
+    # who stopped other messages (退订).
+    subject, text, params = message_render(
+        "phone_code", {"code": phone_code_text(code), "minutes": minutes}
+    )
     return bool(
         notify(
             dedupe_key=f"phone-code:{code.pk}",
             phone=code.phone,
-            subject=_("Verification code"),
+            subject=subject,
             body=text,
+            kind="phone_code",
+            params=params,
         )
     )

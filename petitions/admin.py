@@ -58,11 +58,51 @@ class CategoryAdmin(admin.ModelAdmin):
         "resolve_hours",
         "repair_kind",
         "allows_anonymous",
+        "is_private",
         "is_active",
     )
-    list_filter = ("group", "default_handler", "is_active")
+    list_filter = ("group", "default_handler", "is_private", "is_active")
     search_fields = ("name", "code")
+    filter_horizontal = ("private_in",)
     inlines = [CategoryQuestionInline]
+    # Community staff view categories; these mark them for their community.
+    actions = ["keep_private_here", "publish_here"]
+
+    def _private_here(self, request, queryset, is_private: bool) -> None:
+        communities = list(scope_queryset(Community.objects.all(), request.user))
+        done = 0
+        for category in queryset:
+            try:
+                services.category_private_in_set(
+                    category=category,
+                    communities=communities,
+                    is_private=is_private,
+                    actor=request.user,
+                )
+            except PermissionDenied:
+                continue
+            done += 1
+        self.message_user(
+            request,
+            _("%(n)s categories changed for %(c)s communities.")
+            % {"n": done, "c": len(communities)},
+        )
+
+    @admin.action(
+        description=gettext_lazy(
+            "Keep the selected categories unpublished in my communities (Open311)"
+        ),
+        permissions=["view"],
+    )
+    def keep_private_here(self, request, queryset):
+        self._private_here(request, queryset, True)
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected categories in my communities"),
+        permissions=["view"],
+    )
+    def publish_here(self, request, queryset):
+        self._private_here(request, queryset, False)
 
 
 @admin.register(Department)
@@ -224,7 +264,7 @@ class EventInline(ReadOnlyInline):
 
 class PhotoInline(ReadOnlyInline):
     model = PetitionPhoto
-    fields = ("preview", "stage", "created_at")
+    fields = ("preview", "stage", "is_public", "created_at")
     readonly_fields = fields
     view_permission = "petitions.view_petition"  # part of the case
 
@@ -566,3 +606,53 @@ class PetitionAdmin(ScopedModelAdmin):
         return TemplateResponse(
             request, "admin/petitions/petition/qr_sheet.html", context
         )
+
+
+@admin.register(PetitionPhoto)
+class PetitionPhotoAdmin(ScopedModelAdmin):
+    """The photos of the cases one may see; community staff mark which ones
+    Open311 publishes (none is public until marked)."""
+
+    list_selector = staticmethod(selectors.petition_photo_list)
+    list_display = ("preview", "petition", "stage", "is_public", "created_at")
+    list_filter = ("is_public", "stage")
+    search_fields = ("=petition__number",)
+    fields = ("preview", "petition", "stage", "is_public", "created_at")
+    readonly_fields = fields
+    actions = ["publish_selected", "withdraw_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("photo"))
+    def preview(self, obj):
+        return format_html('<img src="{}" style="max-height:80px">', obj.image.url)
+
+    def _set_public(self, request, queryset, is_public: bool) -> None:
+        done = 0
+        for photo in queryset:
+            try:
+                services.petition_photo_set_public(
+                    photo=photo, is_public=is_public, actor=request.user
+                )
+            except PermissionDenied:
+                continue
+            done += 1
+        self.message_user(request, _("%(n)s photos changed.") % {"n": done})
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected photos (Open311)"),
+        permissions=["change"],
+    )
+    def publish_selected(self, request, queryset):
+        self._set_public(request, queryset, True)
+
+    @admin.action(
+        description=gettext_lazy("Stop publishing the selected photos"),
+        permissions=["change"],
+    )
+    def withdraw_selected(self, request, queryset):
+        self._set_public(request, queryset, False)

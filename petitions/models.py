@@ -78,6 +78,27 @@ class Category(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    #: Cases of a private category are never published (Open311); complaints
+    #: about property service and neighbour disputes are private whatever the
+    #: flag says (``PRIVATE_GROUPS``).
+    is_private = models.BooleanField(
+        _("private (never published)"),
+        default=False,
+        help_text=_(
+            "Cases of this category are not published on Open311. Complaints "
+            "about property service and neighbour disputes never are."
+        ),
+    )
+    private_in = models.ManyToManyField(
+        "grids.Community",
+        verbose_name=_("private in these communities"),
+        blank=True,
+        related_name="private_categories",
+        help_text=_("Communities that keep this category's cases unpublished."),
+    )
+
+    #: Groups whose cases are never published, whatever ``is_private`` says.
+    PRIVATE_GROUPS = (Group.COMPLAINT, Group.DISPUTE)
 
     class Meta:
         verbose_name = _("report category")
@@ -483,6 +504,9 @@ class PetitionPhoto(models.Model):
     )
     image = models.ImageField(_("photo"), upload_to=_photo_path)
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    #: Published on Open311 only when staff marked it so (it may show faces,
+    #: doors or number plates).
+    is_public = models.BooleanField(_("public"), default=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,8 @@ ROLE_PERMISSIONS = merge(
         kind: _petitions(["view"], ["petition"])
         for kind in (K.SUBDISTRICT_STAFF, K.DISTRICT_STAFF)
     },
+    # Community staff decide which photos Open311 publishes.
+    {K.COMMUNITY_STAFF: _petitions(["view", "change"], ["petitionphoto"])},
     {
         K.COMMUNITY_STAFF: _petitions(["view"], _REFERENCE),
         K.DISTRICT_STAFF: _petitions(

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from core.phones import normalize_mobile
@@ -259,22 +259,48 @@ def petition_overdue_q():
 
 
 def petition_public_list(*, community=None) -> QuerySet[Petition]:
-    """Return every case (of ``community``), newest first, joined for public
-    output (Open311). Callers publish no personal data from these rows."""
+    """Return the cases that may be published (Open311) (of ``community``),
+    newest first, joined for public output, with their public report photos.
+
+    Cases of a private category (its flag, its group: complaints about
+    property service and disputes, or a community that marked it private)
+    are left out, as if they did not exist. Callers publish no personal data
+    from these rows.
+    """
     from .models import PetitionPhoto
 
-    queryset = Petition.objects.select_related(
-        "category", "community", "compound", "building", "merged_into"
-    ).prefetch_related(
-        Prefetch(
-            "photos",
-            queryset=PetitionPhoto.objects.filter(stage=PetitionPhoto.Stage.REPORT),
-            to_attr="report_photos",
+    private_here = Category.private_in.through.objects.filter(
+        category_id=OuterRef("category_id"), community_id=OuterRef("community_id")
+    )
+    queryset = (
+        Petition.objects.select_related(
+            "category", "community", "compound", "building", "merged_into"
+        )
+        .exclude(category__is_private=True)
+        .exclude(category__group__in=Category.PRIVATE_GROUPS)
+        .exclude(Exists(private_here))
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=PetitionPhoto.objects.filter(
+                    stage=PetitionPhoto.Stage.REPORT, is_public=True
+                ),
+                to_attr="report_photos",
+            )
         )
     )
     if community is not None:
         queryset = queryset.filter(community=community)
     return queryset.order_by("-created_at", "-id")
+
+
+def petition_photo_list(*, user) -> QuerySet:
+    """Return the photos of the cases ``user`` may see, with their case."""
+    from .models import PetitionPhoto
+
+    return PetitionPhoto.objects.filter(
+        petition__in=petition_list(user=user).values("pk")
+    ).select_related("petition")
 
 
 def community_by_division_code(code: str):

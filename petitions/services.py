@@ -592,3 +592,54 @@ def petition_phone_verify(*, petition: Petition, phone: str) -> Petition:
         is_public=False,
     )
     return petition
+
+
+@transaction.atomic
+def petition_photo_set_public(
+    *, photo: PetitionPhoto, is_public: bool, actor
+) -> PetitionPhoto:
+    """Mark a case's photo public (Open311 publishes it) or not; staff who may
+    see the case and change its photos only."""
+    from core.services import audit_record
+
+    from .selectors import petition_photo_list
+
+    if not actor.has_perm("petitions.change_petitionphoto") or not (
+        petition_photo_list(user=actor).filter(pk=photo.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not publish this photo."))
+    photo.is_public = is_public
+    photo.full_clean()
+    photo.save(update_fields=["is_public"])
+    audit_record(
+        actor=actor,
+        action="petitionphoto.publish" if is_public else "petitionphoto.withdraw",
+        target=photo,
+        changes={"petition": photo.petition.number, "is_public": is_public},
+    )
+    return photo
+
+
+@transaction.atomic
+def category_private_in_set(
+    *, category: Category, communities, is_private: bool, actor
+) -> Category:
+    """Keep ``category``'s cases unpublished in ``communities`` (Open311), or
+    publish them there again; staff act only for communities they see."""
+    from core.services import audit_record
+    from grids.scoping import user_can_see
+
+    communities = [c for c in communities if user_can_see(actor, c)]
+    if not communities or not actor.has_perm("petitions.view_category"):
+        raise PermissionDenied(_("You may not change this for those communities."))
+    if is_private:
+        category.private_in.add(*communities)
+    else:
+        category.private_in.remove(*communities)
+    audit_record(
+        actor=actor,
+        action="category.private_in" if is_private else "category.public_in",
+        target=category,
+        changes={"communities": [c.pk for c in communities]},
+    )
+    return category

@@ -7,11 +7,28 @@ auto-closing compute what is due from the data.
 from celery import shared_task
 from django.utils.translation import gettext as _
 
+from core.messages import notify_resident
 from core.notifications import notify
 
 from . import services
+from .links import petition_short_link
 from .models import Petition
 from .selectors import petition_recipients
+
+#: The message a resident gets after each step of their case, and whether it
+#: is sent once per case ("accepted") or once per version (a case resolved,
+#: reopened and resolved again is announced twice).
+RESIDENT_MESSAGE_OF_STEP = {
+    "accept": ("accepted", "once"),
+    "dispatch": ("accepted", "once"),
+    "resolve": ("resolved", "version"),
+    "answer": ("resolved", "version"),
+    "confirm": ("closed", "version"),
+    "auto_close": ("closed", "version"),
+    "reject": ("rejected", "version"),
+    "reopen": ("reopened", "version"),
+    "merge": ("merged", "version"),
+}
 
 
 def _summary(petition: Petition) -> str:
@@ -34,7 +51,43 @@ def notify_new_task(petition_id: int) -> int:
                 body=_summary(petition),
             )
         )
+    # The resident hears that it came in, with the case's number and link; a
+    # finding of the grid's own patrol has no resident to tell.
+    if not petition.patrol_finding_id:
+        sent += bool(
+            notify_resident(
+                kind="report_received",
+                dedupe_key=f"petition:{petition.pk}:resident:received",
+                phone=petition.reporter_phone,
+                number=petition.number,
+                link=petition_short_link(petition),
+            )
+        )
     return sent
+
+
+def _tell_resident(petition: Petition, action: str, version: int) -> int:
+    """Send the resident the message of ``action``, once (see the table)."""
+    kind, once_per = RESIDENT_MESSAGE_OF_STEP.get(action, (None, None))
+    if kind is None or not petition.reporter_phone or petition.patrol_finding_id:
+        return 0
+    # Keys of resolutions keep the form they had before the other messages.
+    key = (
+        f"petition:{petition.pk}:resident:{kind}"
+        if once_per == "once"
+        else f"petition:{petition.pk}:v{version}:resident"
+    )
+    return bool(
+        notify_resident(
+            kind=kind,
+            dedupe_key=key,
+            phone=petition.reporter_phone,
+            number=petition.number,
+            # A merged case's link is its own page (it says where it went),
+            # never the other case's: that page belongs to its own reporter.
+            link=petition_short_link(petition),
+        )
+    )
 
 
 @shared_task(name="petitions.notify_transition")
@@ -53,17 +106,7 @@ def notify_transition_task(petition_id: int, action: str, version: int) -> int:
                 body=_summary(petition),
             )
         )
-    if action in ("resolve", "answer", "merge", "reject") and petition.reporter_phone:
-        sent += bool(
-            notify(
-                dedupe_key=f"petition:{petition.pk}:v{version}:resident",
-                phone=petition.reporter_phone,
-                subject=_("Your report %(number)s") % {"number": petition.number},
-                body=_("Case %(number)s is now “%(status)s”.")
-                % {"number": petition.number, "status": petition.get_status_display()},
-            )
-        )
-    return sent
+    return sent + _tell_resident(petition, action, version)
 
 
 @shared_task(name="petitions.notify_escalated")

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.messages import notify_resident
 from core.notifications import notify
 from grids.selectors import community_staff_users
 
 from . import selectors
-from .models import SignUp, StockItem
+from .models import SignUp, StockItem, Wish
 
 
 def _tell_staff(community_id, key, subject, body) -> int:
@@ -37,21 +38,39 @@ def remind_activities_task() -> int:
         if calendar.reminder_at(signup.activity.starts_at) > now:
             continue
         sent += bool(
-            notify(
+            notify_resident(
+                kind="activity_tomorrow",
                 dedupe_key=f"signup:{signup.pk}:reminder",
                 phone=signup.phone,
-                subject=_("Tomorrow: %(title)s") % {"title": signup.activity.title},
-                body=_("%(title)s starts at %(when)s in %(place)s.")
-                % {
-                    "title": signup.activity.title,
-                    "when": timezone.localtime(signup.activity.starts_at).strftime(
-                        "%m-%d %H:%M"
-                    ),
-                    "place": signup.activity.place,
-                },
+                title=signup.activity.title,
+                when=timezone.localtime(signup.activity.starts_at).strftime(
+                    "%m-%d %H:%M"
+                ),
+                place=signup.activity.place,
             )
         )
     return sent
+
+
+#: The message the wisher gets after a step of their wish.
+WISH_MESSAGE_OF_STEP = {"claim": "wish_claimed", "fulfil": "wish_fulfilled"}
+
+
+@shared_task(name="volunteers.notify_wish")
+def notify_wish_task(wish_id: int, action: str) -> int:
+    """Tell the wisher that their wish was claimed, and that it came true."""
+    kind = WISH_MESSAGE_OF_STEP.get(action)
+    wish = Wish.objects.filter(pk=wish_id).first()
+    if kind is None or wish is None:
+        return 0
+    return bool(
+        notify_resident(
+            kind=kind,
+            dedupe_key=f"wish:{wish.pk}:resident:{kind}",
+            phone=wish.wisher_phone,
+            title=wish.title,
+        )
+    )
 
 
 @shared_task(name="volunteers.alert_unverified")

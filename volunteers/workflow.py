@@ -51,6 +51,8 @@ WISH = Lifecycle(
     steps=WISH_STEPS,
     event_model=WishEvent,
     event_owner="wish",
+    # The wisher hears of the claim and the fulfilment (volunteers/tasks.py).
+    notify_task="volunteers.notify_wish",
     noun=_("wish"),
     messages={"rating": _("Choose how satisfied you are.")},
 )

@@ -517,6 +517,36 @@ NOTIFICATION_BACKENDS = env.list(
 # sent by another run: longer than a gateway takes, shorter than the outbox's
 # visibility window, so that the outbox's second run sends it.
 NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=120)
+# The platform's public address, for links in messages (a case's tracking
+# link): no trailing slash. Keep it short: it counts against one SMS.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Messages to residents are rendered in this language (the gateway's
+# approved templates are Chinese), whatever language a worker runs in.
+RESIDENT_MESSAGE_LANGUAGE = "zh-hans"
+# Tencent Cloud SMS (core.sms.TencentSmsBackend, through the official SDK).
+# Add "core.sms.TencentSmsBackend" to NOTIFICATION_BACKENDS to send; the
+# template ids are one per message kind (core/messages.py), e.g.
+# "report_received=1234567,accepted=1234568".
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env.str("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env.str("TENCENT_SMS_SIGN_NAME", default="红色物业")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_TEMPLATES = env.dict("TENCENT_SMS_TEMPLATES", default={})
+# Empty: Tencent's own endpoint. "host:port" (with TENCENT_SMS_SCHEME=http)
+# points the SDK at another gateway, e.g. the tests' fake one.
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="")
+TENCENT_SMS_SCHEME = env.str("TENCENT_SMS_SCHEME", default="https")
+TENCENT_SMS_TIMEOUT = env.int("TENCENT_SMS_TIMEOUT", default=10)
+# WeChat Official Account (core.wechat): web authorisation binds a resident's
+# openid to a verified phone; core.wechat.WechatTemplateBackend sends the same
+# messages as template messages. Off while WECHAT_APP_ID is empty.
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+# Template ids per message kind, like TENCENT_SMS_TEMPLATES.
+WECHAT_TEMPLATES = env.dict("WECHAT_TEMPLATES", default={})
+# Empty: WeChat's own API. Another base URL (ending in "/") for a fake one.
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="")
 # JsonLinesBackend writes here.
 NOTIFICATION_FILE = env.str(
     "NOTIFICATION_FILE", default=str(BASE_DIR / "var" / "notifications.jsonl")

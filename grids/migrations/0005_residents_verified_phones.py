@@ -37,7 +37,6 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(max_length=11, unique=True, verbose_name='phone')),
                 ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='last verified at')),
                 ('messages_stopped_at', models.DateTimeField(blank=True, null=True, verbose_name='messages stopped at (退订)')),
-                ('wechat_openid', models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='WeChat openid')),
             ],
             options={
                 'verbose_name': 'resident contact',

@@ -3,11 +3,15 @@ the resident did under that phone), stop messages, sign the device out."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from core import wechat
 from core.errors import ApplicationError
 from core.phones import mask_mobile
 from core.ratelimit import client_ip, ratelimit, ratelimit_hit, ratelimited_response
@@ -39,8 +43,52 @@ def me(request):
             "masked_phone": mask_mobile(phone),
             "sections": sections,
             "wants_messages": contact is None or contact.wants_messages,
+            "wechat": wechat.wechat_enabled(),
+            "wechat_bound": wechat.wechat_enabled()
+            and wechat.wechat_binding_exists(phone=phone),
         },
     )
+
+
+_WECHAT_STATE_SALT = "residents.wechat-bind"
+
+
+@require_GET
+@require_verified_phone
+def wechat_bind(request):
+    """Send the resident (inside WeChat) to the Official Account's web
+    authorisation, to bind their WeChat to the verified phone."""
+    if not wechat.wechat_enabled():
+        raise Http404
+    state = signing.dumps(verified_phone(request), salt=_WECHAT_STATE_SALT)
+    back = request.build_absolute_uri(reverse("residents:wechat-done"))
+    return redirect(wechat.wechat_oauth(redirect_uri=back, state=state).authorize_url)
+
+
+@require_GET
+@require_verified_phone
+def wechat_done(request):
+    """WeChat sent the resident back with a code: bind the openid it names to
+    the verified phone that started the binding (checked by the signed state)."""
+    if not wechat.wechat_enabled():
+        raise Http404
+    phone = verified_phone(request)
+    try:
+        started_by = signing.loads(
+            request.GET.get("state", ""), salt=_WECHAT_STATE_SALT, max_age=600
+        )
+        back = request.build_absolute_uri(reverse("residents:wechat-done"))
+        openid = wechat.wechat_openid_for_code(
+            code=request.GET.get("code", ""), redirect_uri=back
+        )
+    except (signing.BadSignature, wechat.WeChatException):
+        started_by, openid = None, None
+    if started_by != phone or not openid:
+        messages.error(request, _("WeChat could not be bound. Please try again."))
+        return redirect("residents:me")
+    wechat.wechat_binding_bind(openid=openid, phone=phone)
+    messages.success(request, _("WeChat messages will reach you here."))
+    return redirect("residents:me")
 
 
 def _send_code(request, form):

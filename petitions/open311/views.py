@@ -4,8 +4,12 @@ A service is a report category (``service_code`` = ``Category.code``), a service
 request is a case (``service_request_id`` = ``Petition.number``) and a
 jurisdiction is a community (``jurisdiction_id`` = its 12-digit division code).
 Reading is public, as the spec wants, so nothing that identifies a resident ever
-leaves through here: no name, phone, room or tracking token, and free text is
-scrubbed of personal numbers. Filing needs the key of an active
+leaves through here: no name, phone, room or tracking token, free text is
+scrubbed of personal numbers, coordinates are coarsened to a cell wider than a
+compound, a photo is shown only when staff marked it public, and cases of
+private categories (complaints about property service, disputes, any category
+flagged private, for all or for one community) are not published at all: they
+answer 404 like cases that do not exist. Filing needs the key of an active
 ``Open311Client`` (header ``X-API-Key``, or the spec's ``api_key`` parameter),
 in a community the client is bound to, within its rate limit, and goes through
 ``petition_submit``.
@@ -252,6 +256,21 @@ def _status_notes(petition: Petition) -> str:
     return str(petition.get_status_display())
 
 
+#: Published coordinates are the centre of a cell this many degrees wide
+#: (about 1.1 km north-south, 0.9 km east-west here): wider than a compound,
+#: so a case never points at a building, let alone a door. Compounds carry no
+#: coordinates of their own yet; the cell stands for the compound's place.
+COARSE_DEGREES = decimal.Decimal("0.01")
+
+
+def _coarse(value: decimal.Decimal | None) -> float | None:
+    """Return ``value`` moved to the centre of its ``COARSE_DEGREES`` cell."""
+    if value is None:
+        return None
+    cell = (value / COARSE_DEGREES).to_integral_value(rounding=decimal.ROUND_FLOOR)
+    return float(cell * COARSE_DEGREES + COARSE_DEGREES / 2)
+
+
 def _service_request(request: HttpRequest, petition: Petition) -> dict:
     """Return the public view of a case: never the reporter, room or token."""
     is_open = petition.status in Petition.OPEN_STATUSES
@@ -283,8 +302,9 @@ def _service_request(request: HttpRequest, petition: Petition) -> dict:
         "address": address,
         "address_id": petition.building_id or "",
         "zipcode": "",
-        "lat": float(petition.latitude) if petition.latitude is not None else None,
-        "long": float(petition.longitude) if petition.longitude is not None else None,
+        "lat": _coarse(petition.latitude),
+        "long": _coarse(petition.longitude),
+        # Only a photo staff marked public (it may show faces, doors, plates).
         "media_url": (
             request.build_absolute_uri(photos[0].image.url) if photos else ""
         ),

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from time_machine import escape_hatch
 
+from tests.core.fake_tencent_sms import fake_sms  # noqa: F401
+from tests.core.fake_wechat import fake_wechat  # noqa: F401
 from tests.petitions.conftest import building, category, relay, submit  # noqa: F401
 
 

@@ -19,6 +19,7 @@ from django.test import RequestFactory
 
 from core.models import Heartbeat, Notification, OutboxMessage
 from petitions.services import petition_submit
+from tests.core.fake_tencent_sms import FakeTencentSms
 from tests.core.services import (
     PrivateRedis,
     Process,
@@ -247,3 +248,48 @@ def _terminate_backends(*, application_prefix: str = "", pid: int = 0) -> int:
             return cursor.fetchone()[0]
     finally:
         admin.close()
+
+
+def test_faults_sms_once_per_event_with_redis_stopped_and_restarted(
+    stack, world, building, category
+):
+    """The outbox goes through Redis to the Tencent SMS backend: with Redis
+    stopped, 15 reports are stored; Redis starts again (empty) and the fake
+    gateway receives exactly one SMS per report, to its reporter."""
+    gateway = FakeTencentSms().start()
+    try:
+        stack.env.update(gateway.env(report_received="2000001"))
+        stack.env["NOTIFICATION_BACKENDS"] = "core.sms.TencentSmsBackend"
+        relay = stack.start("relay")
+        stack.start("worker")
+        stack.redis.stop()
+        phones = [f"1390000{i:04d}" for i in range(15)]
+        for phone in phones:
+            petition_submit(
+                category=category,
+                description="故障演练：短信",
+                building=building,
+                reporter_phone=phone,
+            )
+        wait_for(
+            lambda: "broker refused" in stack.log("relay"),
+            timeout=30,
+            what="the relay meeting the stopped Redis",
+        )
+        assert gateway.sent == []
+        stack.redis.start()
+        wait_for(
+            lambda: (
+                len(gateway.sent) >= len(phones)
+                and not OutboxMessage.objects.filter(done_at__isnull=True).exists()
+            ),
+            timeout=90,
+            what=f"every SMS sent\nrelay:\n{stack.log('relay')}\nworker:\n"
+            f"{stack.log('worker')}",
+        )
+        sent = collections.Counter(r["PhoneNumber"] for r in gateway.sent)
+        assert sent == collections.Counter(f"+86{p}" for p in phones)
+        assert gateway.refused == []
+        assert relay.alive()
+    finally:
+        gateway.stop()

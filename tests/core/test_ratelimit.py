@@ -60,7 +60,15 @@ def test_ratelimit_parse_rate(rate, expected):
 
 
 #: Resident pages that only read (a POST there changes nothing).
-READ_ONLY = {"site:home", "volunteers:community", "residents:me", "petitions:track"}
+#: Pages that take no POST (the WeChat binding pages refuse one: 405).
+READ_ONLY = {
+    "site:home",
+    "volunteers:community",
+    "residents:me",
+    "petitions:track",
+    "residents:wechat",
+    "residents:wechat-done",
+}
 
 
 def _resident_posts(world) -> dict:

@@ -178,6 +178,17 @@ def setup_alert_unclaimed_wishes(world):
     return {}
 
 
+def setup_notify_wish(world):
+    wish = WishFactory(
+        community=world.c1,
+        title="想要一副老花镜",
+        wisher_name="李奶奶",
+        wisher_phone="13900000009",
+        status="claimed",
+    )
+    return {"wish_id": wish.pk, "action": "claim"}
+
+
 def setup_alert_stock(world):
     StockItemFactory(station__community=world.c1, quantity=0, min_quantity=2)
     return {}
@@ -257,6 +268,7 @@ TASKS = {
     "volunteers.alert_unverified": (setup_alert_unverified, True),
     "volunteers.alert_unclaimed_wishes": (setup_alert_unclaimed_wishes, True),
     "volunteers.alert_stock": (setup_alert_stock, True),
+    "volunteers.notify_wish": (setup_notify_wish, True),
     "grids.remind_visits_due": (setup_remind_visits_due, True),
     "grids.alert_overdue_visits": (setup_alert_overdue_visits, True),
     "grids.end_patrols_left_open": (setup_end_patrols_left_open, True),

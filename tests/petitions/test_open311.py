@@ -541,9 +541,13 @@ def test_request_list_xml_parses_even_with_control_characters(client, submit):
     assert request.findtext("status") == "open"
 
 
-def test_request_list_media_url_is_the_first_report_photo(client, submit):
-    """media_url is the absolute address of the first photo of the report."""
-    submit(photos=[_jpeg()])
+def test_request_list_media_url_is_the_first_public_report_photo(client, submit):
+    """media_url is empty until staff mark the report's photo public; then it
+    is the photo's absolute address."""
+    petition = submit(photos=[_jpeg()])
+    [shown] = client.get(f"{BASE}/requests.json").json()
+    assert shown["media_url"] == ""
+    petition.photos.update(is_public=True)
     [shown] = client.get(f"{BASE}/requests.json").json()
     assert shown["media_url"].startswith("http://testserver/media/petitions/")
     assert shown["media_url"].endswith(".jpg")

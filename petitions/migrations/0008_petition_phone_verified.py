@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0006_field_origin'),
+        ('petitions', '0007_open311_publishing'),
     ]
 
     operations = [
