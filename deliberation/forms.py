@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import normalize_mobile, validate_mobile
+from core.widgets import PhoneInput
 
 
 class _PhoneMixin:
@@ -15,7 +16,9 @@ class _PhoneMixin:
 class SignInForm(_PhoneMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50)
     # Required: the phone makes each person count once in the attendance.
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )
 
 
 class ProposalForm(_PhoneMixin, forms.Form):
@@ -24,8 +27,12 @@ class ProposalForm(_PhoneMixin, forms.Form):
         label=_("Details"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     name = forms.CharField(label=_("Your name"), max_length=50, required=False)
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )
 
 
 class SupportForm(_PhoneMixin, forms.Form):
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )

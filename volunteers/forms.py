@@ -2,10 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import normalize_mobile, validate_mobile
+from core.widgets import PhoneInput
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )
 
     def clean_phone(self):
         value = normalize_mobile(self.cleaned_data["phone"])

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from grids import selectors as grid_selectors
 from grids.access import staff_page
+from grids.personal_data import personal_data_record
 from grids.scoping import user_scope
 
 from .. import selectors, services
@@ -137,3 +139,24 @@ def case(request, pk: int):
         "is_awaiting": petition.status == Petition.Status.AWAITING_RESIDENT,
     }
     return render(request, "petitions/workbench/case.html", context, status=status)
+
+
+@staff_page
+def voice_note(request, petition_id: int, pk: int):
+    """Play a resident's voice note: only to staff who may see the case (404
+    otherwise), from the private storage, never cached by a shared cache;
+    each play is recorded as a view of personal data."""
+    note = selectors.petition_voice_note(
+        user=request.user, petition_id=petition_id, pk=pk
+    )
+    personal_data_record(
+        request=request,
+        action="view",
+        subject="petitions.petitionvoicenote",
+        obj=note.petition,
+        fields=("voice_note",),
+    )
+    response = FileResponse(note.audio.open("rb"), content_type=note.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
