@@ -153,7 +153,7 @@ def _checked_report(
     description = texts["description"]
     if clip is not None and not description.strip():
         # Lists, notices and Open311 show a text: say where the report is.
-        description = _("Voice note: listen to it on the case page.")
+        description = _("Reported by voice note (staff play it on the case page).")
     return clip, description
 
 

@@ -21,13 +21,14 @@ def _first_error_name(form) -> str | None:
 def field_widget(field):
     """Return ``field``'s widget with its error and required state described."""
     attrs = {}
+    described_by = [f"{field.auto_id}_hint"] if field.help_text else []
     if field.errors:
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = f"{field.auto_id}_error"
+        described_by.append(f"{field.auto_id}_error")
         if _first_error_name(field.form) == field.name:
             attrs["autofocus"] = True
-    elif field.help_text:
-        attrs["aria-describedby"] = f"{field.auto_id}_hint"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
 
 

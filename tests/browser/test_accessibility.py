@@ -286,19 +286,19 @@ def test_empty_submit_shows_server_errors_not_bubbles(
 def test_elder_switch_works_without_javascript_and_is_remembered(
     chromium, live_server, pages
 ):
-    """With scripts off, the 长辈版 button turns the large version on, it stays
-    on from page to page, and the other button turns it off."""
+    """With scripts off, the 长辈版 link turns the large version on, it stays
+    on from page to page, and the same place then turns it off."""
     page = _page(chromium, live_server, elder=False, java_script_enabled=False)
     page.goto(live_server.url + pages["track"])
     _shot(page, "switch-before")
-    page.click("header button")
+    page.click("header a.mode")
     page.wait_for_load_state()
     assert page.url.endswith(pages["track"])
     assert "elder" in page.get_attribute("body", "class")
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "22px"
     page.goto(live_server.url + pages["volunteers"])
     assert "elder" in page.get_attribute("body", "class")
-    page.click("header button")
+    page.click("header a.mode")
     page.wait_for_load_state()
     assert page.get_attribute("body", "class") is None
 

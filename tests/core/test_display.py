@@ -19,26 +19,34 @@ def test_elder_mode_switch_sets_and_clears_the_cookie(client):
     """Switching on keeps a year-long cookie and goes back to the page it came
     from; switching off removes it."""
     url = reverse("elder-mode")
-    response = client.post(url, {"elder": "1", "next": "/c/1/volunteers/?a=1"})
+    response = client.get(url, {"elder": "1", "next": "/c/1/volunteers/?a=1"})
     assert response.status_code == 302
     assert response["Location"] == "/c/1/volunteers/?a=1"
     cookie = response.cookies[ELDER_COOKIE]
     assert cookie.value == "1" and cookie["max-age"] == 365 * 24 * 3600
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
-    response = client.post(url, {"elder": "0", "next": "/"})
+    response = client.get(url, {"elder": "0", "next": "/"})
     assert response.cookies[ELDER_COOKIE].value == ""
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", ""])
 def test_elder_mode_switch_goes_home_instead_of_elsewhere(client, target):
     """A ``next`` that leaves the site (or none) leads to the home page."""
-    response = client.post(reverse("elder-mode"), {"elder": "1", "next": target})
+    response = client.get(reverse("elder-mode"), {"elder": "1", "next": target})
     assert response["Location"] == "/"
 
 
-def test_elder_mode_switch_refuses_get(client):
-    """The switch changes state: only POST (a form), never a crawled link."""
-    assert client.get(reverse("elder-mode")).status_code == 405
+def test_elder_mode_switch_is_a_link_not_a_second_submit_button(client, world):
+    """The switch is a plain link that comes back to the same page (with its
+    query), so a page's own form stays the only one with a submit button; the
+    answer is never cached."""
+    url = reverse("petitions:report", args=[world.c1.pk]) + "?category=leak"
+    body = client.get(url).content.decode()
+    assert 'href="/display/elder/?elder=1&amp;next=%2Freport%2Fc%2F' in body
+    assert "%3Fcategory%3Dleak" in body
+    assert body.count('type="submit"') == 2  # the report and the language form
+    response = client.get(reverse("elder-mode"), {"elder": "1", "next": "/"})
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_resident_page_carries_the_switch_and_the_elder_class(client, world):
@@ -46,7 +54,7 @@ def test_resident_page_carries_the_switch_and_the_elder_class(client, world):
     has the class ``elder`` and the switch offers the standard version."""
     url = reverse("volunteers:community", args=[world.c1.pk])
     body = client.get(url).content.decode()
-    assert 'action="/display/elder/"' in body and "<body>" in body
+    assert 'href="/display/elder/?elder=1' in body and "<body>" in body
     assert "长辈版" in body
     client.cookies[ELDER_COOKIE] = "1"
     body = client.get(url).content.decode()
@@ -94,7 +102,7 @@ def test_report_phone_12345_gives_one_error_and_focus(client, world):
     phone_errors = body.split('id="id_reporter_phone_error"')
     assert len(phone_errors) == 2 and "请留下手机号" not in body
     assert "错误：" in phone_errors[1][:20]
-    assert 'aria-describedby="id_reporter_phone_error"' in body
+    assert 'aria-describedby="id_reporter_phone_hint id_reporter_phone_error"' in body
     assert body.count("autofocus") == 1
     assert '<select name="building" aria-invalid="true"' in body
     assert "autofocus" in body.split('name="building"')[1].split(">")[0]

@@ -153,9 +153,7 @@ def test_voice_note_plays_only_for_staff_who_see_the_case(client, world, spoken_
     assert client.get(wrong).status_code == 404
 
 
-def test_admin_and_workbench_case_pages_play_the_voice_note(
-    client, world, spoken_case
-):
+def test_admin_and_workbench_case_pages_play_the_voice_note(client, world, spoken_case):
     """The case's admin page and its workbench page carry an audio player
     pointing at the checked address."""
     petition, note = spoken_case
