@@ -153,6 +153,25 @@ def test_voice_note_plays_only_for_staff_who_see_the_case(client, world, spoken_
     assert client.get(wrong).status_code == 404
 
 
+def test_voice_note_answers_byte_ranges(client, world, spoken_case):
+    """The clip is served in byte ranges as Safari's player asks for them
+    (206 with Content-Range), and a range past its end answers 416."""
+    petition, note = spoken_case
+    url = reverse("workbench:voice-note", args=[petition.pk, note.pk])
+    client.force_login(world.users["grid"])
+    size = note.audio.size
+    first = client.get(url, headers={"range": "bytes=0-3"})
+    assert (first.status_code, first.content) == (206, b"RIFF")
+    assert first["Content-Range"] == f"bytes 0-3/{size}"
+    assert first["Accept-Ranges"] == "bytes"
+    tail = client.get(url, headers={"range": "bytes=-4"})
+    assert tail["Content-Range"] == f"bytes {size - 4}-{size - 1}/{size}"
+    rest = client.get(url, headers={"range": "bytes=10-"})
+    assert len(rest.content) == size - 10
+    assert client.get(url, headers={"range": f"bytes={size}-"}).status_code == 416
+    assert PersonalDataAccess.objects.filter(fields="voice_note").count() == 1
+
+
 def test_admin_and_workbench_case_pages_play_the_voice_note(client, world, spoken_case):
     """The case's admin page and its workbench page carry an audio player
     pointing at the checked address."""
