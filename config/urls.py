@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from core.api.root import ApiRootApi
+from core.display import elder_mode_set
 from core.views import api_docs_view, api_schema_view, healthz
 from petitions.links import short_link_view
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("display/elder/", elder_mode_set, name="elder-mode"),
     path("api/v1/", ApiRootApi.as_view(), name="api-root"),
     path("api/v1/", include("grids.api.urls")),
     path("api/v1/", include("petitions.api.urls")),

@@ -14,6 +14,9 @@ Layout of a backup folder::
     database.dump        pg_dump custom format (PostgreSQL)
     database.sqlite3     a copy of the database file (SQLite)
     media/<name>         every referenced upload, under its storage name
+    media-<alias>/<name> the same for another storage of settings.STORAGES
+                         (``private``: residents' voice notes); its manifest
+                         entry names the storage
 """
 
 import hashlib
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -49,10 +52,22 @@ class BackupReport:
     missing: list[str] = field(default_factory=list)
 
 
-def _file_columns() -> list[tuple[str, str]]:
-    """(table, column) of every file field of the installed models."""
+def _storage_alias(storage) -> str:
+    """The name in settings.STORAGES of ``storage`` (a file field's)."""
+    for alias in storages.backends:
+        if alias != "staticfiles" and storages[alias] is storage:
+            return alias
+    return "default"
+
+
+def _media_folder(alias: str) -> str:
+    return "media" if alias == "default" else f"media-{alias}"
+
+
+def _file_columns() -> list[tuple[str, str, str]]:
+    """(table, column, storage alias) of every file field of the installed models."""
     return [
-        (model._meta.db_table, f.column)
+        (model._meta.db_table, f.column, _storage_alias(f.storage))
         for model in apps.get_models()
         if model._meta.managed and not model._meta.proxy
         for f in model._meta.concrete_fields
@@ -60,17 +75,17 @@ def _file_columns() -> list[tuple[str, str]]:
     ]
 
 
-def _referenced_names(cursor) -> list[str]:
-    """Names of the uploaded files the rows refer to, read with ``cursor`` (in
-    the backup's snapshot)."""
+def _referenced_names(cursor) -> list[tuple[str, str]]:
+    """(storage alias, name) of the uploaded files the rows refer to, read with
+    ``cursor`` (in the backup's snapshot)."""
     names = set()
-    for table, column in _file_columns():
+    for table, column, alias in _file_columns():
         quote = connection.ops.quote_name
         cursor.execute(
             f"SELECT {quote(column)} FROM {quote(table)} "  # noqa: S608 - model names
             f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
         )
-        names.update(row[0] for row in cursor.fetchall())
+        names.update((alias, row[0]) for row in cursor.fetchall())
     return sorted(names)
 
 
@@ -160,12 +175,12 @@ def backup_create(folder: Path) -> BackupReport:
         raise BackupError(f"no backup for {vendor}")
     report = BackupReport(folder=folder, vendor=vendor)
     entries = []
-    for name in names:
-        target = folder / "media" / name
+    for alias, name in names:
+        target = folder / _media_folder(alias) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         try:
-            with default_storage.open(name, "rb") as source, target.open("wb") as out:
+            with storages[alias].open(name, "rb") as source, target.open("wb") as out:
                 for chunk in iter(lambda s=source: s.read(CHUNK), b""):
                     digest.update(chunk)
                     out.write(chunk)
@@ -174,7 +189,8 @@ def backup_create(folder: Path) -> BackupReport:
             report.missing.append(name)
             continue
         size = target.stat().st_size
-        entries.append({"name": name, "size": size, "sha256": digest.hexdigest()})
+        entry = {"name": name, "size": size, "sha256": digest.hexdigest()}
+        entries.append(entry if alias == "default" else {**entry, "storage": alias})
         report.files += 1
         report.bytes += size
     manifest = {
@@ -205,9 +221,10 @@ def backup_read(folder: Path) -> dict:
     if _sha256_of(folder / database["file"]) != database["sha256"]:
         raise BackupError(f"{database['file']} does not match its checksum")
     for entry in manifest["media"]:
-        path = folder / "media" / entry["name"]
+        where = f"{_media_folder(entry.get('storage', 'default'))}/{entry['name']}"
+        path = folder / where
         if not path.is_file() or _sha256_of(path) != entry["sha256"]:
-            raise BackupError(f"media/{entry['name']} is missing or damaged")
+            raise BackupError(f"{where} is missing or damaged")
     return manifest
 
 
@@ -239,15 +256,16 @@ def backup_restore(folder: Path) -> dict:
             backup.close()
             target.close()
     for entry in manifest["media"]:
-        name = entry["name"]
-        path = folder / "media" / name
-        if default_storage.exists(name):
-            with default_storage.open(name, "rb") as current:
+        name, alias = entry["name"], entry.get("storage", "default")
+        path = folder / _media_folder(alias) / name
+        storage = storages[alias]
+        if storage.exists(name):
+            with storage.open(name, "rb") as current:
                 if hashlib.sha256(current.read()).hexdigest() == entry["sha256"]:
                     continue
-            default_storage.delete(name)
+            storage.delete(name)
         with path.open("rb") as content:
-            saved = default_storage.save(name, File(content))
+            saved = storage.save(name, File(content))
         if saved != name:
             raise BackupError(f"the storage renamed {name} to {saved}")
     return manifest

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import normalize_mobile, validate_mobile
+from core.widgets import PhoneInput
 
 
 class _PhoneMixin:
@@ -23,4 +24,6 @@ class ProposalForm(_PhoneMixin, forms.Form):
         label=_("Details"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     name = forms.CharField(label=_("Your name"), max_length=50, required=False)
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )

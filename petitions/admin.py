@@ -34,6 +34,7 @@ from .models import (
     Petition,
     PetitionEvent,
     PetitionPhoto,
+    PetitionVoiceNote,
     ReplyTemplate,
 )
 from .open311 import services as open311_services
@@ -273,6 +274,26 @@ class PhotoInline(ReadOnlyInline):
         return format_html('<img src="{}" style="max-height:120px">', obj.image.url)
 
 
+class VoiceNoteInline(ReadOnlyInline):
+    """The resident's voice note, played in the page (served by a checked
+    view: the file has no public address)."""
+
+    model = PetitionVoiceNote
+    fields = ("player", "duration_seconds", "created_at")
+    readonly_fields = fields
+    view_permission = "petitions.view_petition"  # part of the case
+
+    @admin.display(description=gettext_lazy("voice note"))
+    def player(self, obj):
+        url = reverse("workbench:voice-note", args=[obj.petition_id, obj.pk])
+        return format_html(
+            '<audio controls preload="metadata" src="{}"><a href="{}">{}</a></audio>',
+            url,
+            url,
+            gettext_lazy("Play the voice note"),
+        )
+
+
 @admin.register(Petition)
 class PetitionAdmin(ScopedModelAdmin):
     """Cases are read here and moved only through the next-step form, which
@@ -306,7 +327,7 @@ class PetitionAdmin(ScopedModelAdmin):
     search_fields = ("number", "description", "reporter_name", "=reporter_phone")
     contact_fields = ("reporter_name", "reporter_phone")
     show_full_result_count = False
-    inlines = [EventInline, PhotoInline]
+    inlines = [EventInline, PhotoInline, VoiceNoteInline]
     actions = ["accept_selected"]
     change_form_template = "admin/petitions/petition/change_form.html"
     change_list_template = "admin/petitions/petition/change_list.html"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_steps import StepForm
 from core.phones import normalize_mobile, validate_mobile
+from core.widgets import PhoneInput
 
 from .models import (
     DESCRIPTION_MAX,
@@ -47,8 +48,18 @@ class ReportForm(forms.Form):
 
     description = forms.CharField(
         label=_("What is the problem?"),
+        help_text=_("Type it, or record a voice note below instead."),
         max_length=DESCRIPTION_MAX,
+        required=False,  # a voice note may stand in for it (see clean)
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    voice_note = forms.FileField(
+        label=_("Or say it: a voice note"),
+        help_text=_("Record with your phone, up to %(minutes)s minutes.")
+        % {"minutes": settings.PETITION_MAX_VOICE_SECONDS // 60},
+        required=False,
+        # ``capture`` opens the phone's own recorder; checked by the service.
+        widget=forms.FileInput(attrs={"accept": "audio/*", "capture": True}),
     )
     photos = MultiplePhotoField(label=_("Photos (up to 3)"))
     building = forms.TypedChoiceField(label=_("Building"), coerce=int)
@@ -63,7 +74,7 @@ class ReportForm(forms.Form):
         label=_("Your mobile number"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput(),
     )
     is_anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -82,8 +93,15 @@ class ReportForm(forms.Form):
                     (building.pk, building.number)
                 )
             self.fields["building"].choices = [("", "—"), *groups.items()]
-        if not category.allows_anonymous:
+        phone = self.fields["reporter_phone"]
+        if category.allows_anonymous:
+            phone.help_text = _("Needed unless you report anonymously.")
+        else:
             del self.fields["is_anonymous"]
+            phone.required = True
+            phone.error_messages["required"] = _(
+                "Leave a mobile number so that we can tell you the result."
+            )
         self.questions = list(category.questions.all())
         for question in self.questions:
             self.fields[f"q_{question.code}"] = _question_field(question)
@@ -96,6 +114,14 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        said = cleaned.get("voice_note") or "voice_note" in self.errors
+        if not cleaned.get("description") and not said:
+            self.add_error(
+                "description", _("Describe the problem, or record a voice note.")
+            )
+        # One error per field: a number that is not valid says so, and only so.
+        if "reporter_phone" in self.errors:
+            return cleaned
         if not cleaned.get("is_anonymous") and not cleaned.get("reporter_phone"):
             self.add_error(
                 "reporter_phone",
@@ -143,6 +169,7 @@ class ConfirmForm(forms.Form):
         label=_("How satisfied are you?"),
         choices=Petition.Rating.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how satisfied you are.")},
     )
     comment = forms.CharField(
         label=_("Anything to add?"),
@@ -159,6 +186,7 @@ class ReopenForm(forms.Form):
         label=_("What is still wrong?"),
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Tell us what is still wrong.")},
     )
 
 

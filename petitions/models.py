@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StateEvent, TimeStampedModel
 from core.phones import mask_mobile, mask_name, validate_mobile
+from core.storage import private_storage
 from grids.models import (
     Building,
     Community,
@@ -516,6 +517,44 @@ class PetitionPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+def _voice_path(instance, filename):
+    # The server names every file; only the extension of the checked kind stays.
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"petitions/voice/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class PetitionVoiceNote(models.Model):
+    """A resident's report said aloud instead of typed (issue 18).
+
+    Kept in the private storage: staff who may see the case play it through
+    ``workbench:voice-note``; it has no public address.
+    """
+
+    petition = models.ForeignKey(
+        Petition,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="voice_notes",
+    )
+    audio = models.FileField(
+        _("voice note"), upload_to=_voice_path, storage=private_storage
+    )
+    content_type = models.CharField(_("content type"), max_length=20)
+    duration_seconds = models.DecimalField(
+        _("length (seconds)"), max_digits=5, decimal_places=1
+    )
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voice note")
+        verbose_name_plural = _("voice notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.audio.name
 
 
 class PetitionEvent(StateEvent):

@@ -143,8 +143,23 @@ def petition_detail(*, user, pk) -> Petition:
     queryset = petition_list(user=user).prefetch_related(
         Prefetch("events", queryset=PetitionEvent.objects.select_related("actor")),
         "photos",
+        "voice_notes",
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def petition_voice_note(*, user, petition_id: int, pk: int):
+    """Return a voice note of a case ``user`` may see (404 if not visible)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import PetitionVoiceNote
+
+    return get_object_or_404(
+        PetitionVoiceNote.objects.select_related("petition"),
+        petition__in=petition_list(user=user),
+        petition_id=petition_id,
+        pk=pk,
+    )
 
 
 def petition_by_token(*, token: str) -> Petition:

@@ -30,9 +30,11 @@ from .models import (
     Petition,
     PetitionEvent,
     PetitionPhoto,
+    PetitionVoiceNote,
 )
 from .photos import clean_photo
 from .selectors import petition_can_act, petition_handler_candidates
+from .voice import VoiceClip, clean_voice_note
 from .workflow import LIFECYCLE, overdue_level
 
 S = Petition.Status
@@ -110,7 +112,7 @@ def _save_photos(petition, photos, stage) -> None:
 
 
 def _check_submission(
-    *, category: Category, is_anonymous: bool, filed_by, texts: dict
+    *, category: Category, is_anonymous: bool, filed_by, texts: dict, spoken=False
 ) -> None:
     """Refuse a report that the category, the filer or its texts rule out."""
     if filed_by is not None and not filed_by.has_perm("petitions.change_petition"):
@@ -122,8 +124,53 @@ def _check_submission(
         raise ValidationError(
             {"is_anonymous": _("This category does not take anonymous reports.")}
         )
-    if not (texts.get("description") or "").strip():
+    if not spoken and not (texts.get("description") or "").strip():
         raise ValidationError({"description": _("Describe the problem.")})
+
+
+def _voice_clip(voice_note) -> VoiceClip | None:
+    """Check and clean a voice note; its error names the form's field."""
+    if not voice_note:
+        return None
+    try:
+        return clean_voice_note(voice_note)
+    except ValidationError as exc:
+        raise ValidationError({"voice_note": exc.messages}) from exc
+
+
+def _checked_report(
+    category, is_anonymous, filed_by, texts, voice_note
+) -> tuple[VoiceClip | None, str]:
+    """Check a submission; return its cleaned voice note and the description."""
+    clip = _voice_clip(voice_note)
+    _check_submission(
+        category=category,
+        is_anonymous=is_anonymous,
+        filed_by=filed_by,
+        texts=texts,
+        spoken=clip is not None,
+    )
+    description = texts["description"]
+    if clip is not None and not description.strip():
+        # Lists, notices and Open311 show a text: say where the report is.
+        description = _("Reported by voice note (staff play it on the case page).")
+    return clip, description
+
+
+def _save_attachments(petition: Petition, photos, clip: VoiceClip | None) -> None:
+    """Store a new report's photos and its voice note."""
+    _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
+    if clip is None:
+        return
+    note = PetitionVoiceNote(
+        petition=petition,
+        content_type=clip.content_type,
+        duration_seconds=clip.duration_seconds,
+        size_bytes=clip.content.size,
+    )
+    note.audio.save(clip.content.name, clip.content, save=False)
+    note.full_clean()
+    note.save()
 
 
 #: Checked by the database on insert (and in Python before it, where a resident
@@ -232,6 +279,7 @@ def petition_submit(
     is_anonymous: bool = False,
     answers: dict | None = None,
     photos=(),
+    voice_note=None,
     channel: str = Petition.Channel.WEB,
     idempotency_key: uuid.UUID | str | None = None,
     filed_by=None,
@@ -244,19 +292,18 @@ def petition_submit(
 ) -> tuple[Petition, bool]:
     """Store a resident's report; return ``(petition, created)``.
 
-    The same ``idempotency_key`` returns the case already made, so a
-    double-tapped submit creates one case. Staff filing on a resident's behalf
-    pass ``filed_by`` and the channel the report came through; a case raised
-    by the grid's field work names the ``patrol_finding`` or ``visit``.
+    The same ``idempotency_key`` returns the case already made (a double tap
+    makes one case). Staff filing for a resident pass ``filed_by`` and the
+    channel; field work names the ``patrol_finding`` or ``visit``; a
+    ``voice_note`` may stand in for the description.
     """
-    existing = _existing(idempotency_key)
-    if existing is not None:
+    if (existing := _existing(idempotency_key)) is not None:
         return existing, False
     texts = {"description": description, "place_detail": place_detail}
     texts["reporter_name"] = reporter_name
     proved = phone_verified or filed_by is not None
-    _check_submission(
-        category=category, is_anonymous=is_anonymous, filed_by=filed_by, texts=texts
+    clip, description = _checked_report(
+        category, is_anonymous, filed_by, texts, voice_note
     )
     petition = Petition(
         idempotency_key=idempotency_key or None,
@@ -277,7 +324,7 @@ def petition_submit(
     _stamp_new(petition)
     petition, created = _insert(petition, idempotency_key)
     if created:
-        _save_photos(petition, photos, PetitionPhoto.Stage.REPORT)
+        _save_attachments(petition, photos, clip)
         _announce(petition, filed_by)
     return petition, created
 

@@ -109,6 +109,7 @@ class ReportView(View):
                     is_anonymous=data.get("is_anonymous", False),
                     answers=form.answers(),
                     photos=data["photos"],
+                    voice_note=data.get("voice_note"),
                     channel=Petition.Channel.QR if building else Petition.Channel.WEB,
                     idempotency_key=data["idempotency_key"],
                     phone_verified=_proved(request, data["reporter_phone"]),
@@ -150,21 +151,27 @@ def track(request, token: str):
     and the grid worker to call (the number shown masked, the call link whole:
     a work number, for the resident to reach the grid)."""
     petition = selectors.petition_by_token(token=token)
+    return _render_track(request, petition)
+
+
+def _render_track(request, petition, *, confirm_form=None, reopen_form=None):
+    """The case page; a form that failed comes back with its error beside it."""
     awaiting = petition.status == Petition.Status.AWAITING_RESIDENT
     return render(
         request,
         "petitions/track.html",
         {
             "petition": petition,
-            "confirm_form": ConfirmForm() if awaiting else None,
-            "reopen_form": ReopenForm() if awaiting else None,
+            "confirm_form": (confirm_form or ConfirmForm()) if awaiting else None,
+            "reopen_form": (reopen_form or ReopenForm()) if awaiting else None,
             "grid_contacts": grid_contacts(grid_id=petition.grid_id),
             "verify_url": (
-                reverse("petitions:track-verify", args=[token])
+                reverse("petitions:track-verify", args=[petition.tracking_token])
                 if petition.is_phone_unverified
                 else ""
             ),
         },
+        status=400 if confirm_form or reopen_form else 200,
     )
 
 
@@ -202,7 +209,7 @@ def track_confirm(request, token: str):
         else:
             messages.success(request, _("Thank you for your rating."))
     else:
-        messages.error(request, _("Choose how satisfied you are."))
+        return _render_track(request, petition, confirm_form=form)
     return redirect("petitions:track", token=token)
 
 
@@ -222,7 +229,7 @@ def track_reopen(request, token: str):
         else:
             messages.success(request, _("We have sent your case back to be handled."))
     else:
-        messages.error(request, _("Tell us what is still wrong."))
+        return _render_track(request, petition, reopen_form=form)
     return redirect("petitions:track", token=token)
 
 

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.display.elder_mode",
             ],
         },
     },
@@ -220,8 +221,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads that are never public (residents' voice notes): outside MEDIA_ROOT,
+# with no URL of their own, served only through views that check who asks.
+PRIVATE_MEDIA_ROOT = env.path(
+    "DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media"
+)
+PRIVATE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -581,6 +592,10 @@ PETITION_AUTO_CLOSE_DAYS = env.int("PETITION_AUTO_CLOSE_DAYS", default=7)
 PETITION_MAX_PHOTOS = 3
 # A phone's 24-megapixel JPEG is 5 to 10 MB.
 PETITION_MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# A voice note instead of a typed description (issue 18): three minutes of a
+# phone's recorder (AAC at 128 kbit/s is about 3 MB), at most 8 MB.
+PETITION_MAX_VOICE_SECONDS = 180
+PETITION_MAX_VOICE_BYTES = 8 * 1024 * 1024
 # Photos are judged by their header first: at most about 24 megapixels (a
 # phone's 6000 × 4000 with a little room), so that decoding one stays cheap.
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=25_000_000)

@@ -1,7 +1,7 @@
 """Settings for a developer machine and the one-command demo."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import PRIVATE_STORAGE, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed key is fine here: local settings never serve real residents.
@@ -10,6 +10,7 @@ SECRET_KEY = env.str(
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import normalize_mobile, validate_mobile
+from core.widgets import PhoneInput
 
 
 class PhoneCodeRequestForm(forms.Form):
     phone = forms.CharField(
         label=_("Your mobile number"),
         max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        widget=PhoneInput(),
     )
 
     def clean_phone(self):

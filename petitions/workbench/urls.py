@@ -7,4 +7,9 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/<int:pk>/", views.case, name="case"),
+    path(
+        "cases/<int:petition_id>/voice/<int:pk>/",
+        views.voice_note,
+        name="voice-note",
+    ),
 ]

@@ -1,7 +1,10 @@
 """Pages of the case workbench: 待办 and one case with its next step."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from grids import selectors as grid_selectors
 from grids.access import staff_page
+from grids.personal_data import personal_data_record
 from grids.scoping import user_scope
 
 from .. import selectors, services
@@ -137,3 +141,55 @@ def case(request, pk: int):
         "is_awaiting": petition.status == Petition.Status.AWAITING_RESIDENT,
     }
     return render(request, "petitions/workbench/case.html", context, status=status)
+
+
+@staff_page
+def voice_note(request, petition_id: int, pk: int):
+    """Play a resident's voice note: only to staff who may see the case (404
+    otherwise), from the private storage, never cached by a shared cache;
+    each play is recorded as a view of personal data (once: the player's
+    later byte ranges are not new plays)."""
+    note = selectors.petition_voice_note(
+        user=request.user, petition_id=petition_id, pk=pk
+    )
+    range_header = request.headers.get("Range", "")
+    if not range_header or range_header.startswith("bytes=0-"):
+        personal_data_record(
+            request=request,
+            action="view",
+            subject="petitions.petitionvoicenote",
+            obj=note.petition,
+            fields=("voice_note",),
+        )
+    response = _audio_response(note, range_header)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _audio_response(note, range_header: str):
+    """The clip, or the one byte range asked for (Safari plays audio only
+    from servers that answer ranges)."""
+    match = _RANGE_RE.match(range_header.strip())
+    size = note.audio.size
+    if not match or match.groups() == ("", ""):
+        return FileResponse(note.audio.open("rb"), content_type=note.content_type)
+    first, last = match.groups()
+    if first:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    else:  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    if start > end or start >= size:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    with note.audio.open("rb") as clip:
+        clip.seek(start)
+        body = clip.read(end - start + 1)
+    response = HttpResponse(body, status=206, content_type=note.content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response

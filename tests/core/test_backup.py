@@ -10,7 +10,7 @@ import sys
 import psycopg2
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -19,6 +19,7 @@ from PIL import Image
 from petitions.models import PetitionPhoto
 from petitions.services import petition_submit
 from tests.core.services import ROOT, platform_env
+from tests.petitions.test_voice import wav_clip
 
 
 def _jpeg(colour: str) -> SimpleUploadedFile:
@@ -71,9 +72,10 @@ def new_database(tmp_path):
 def test_backup_restores_into_a_new_database_with_every_photo(
     transactional_db, world, building, category, tmp_path, new_database
 ):
-    """Cases with photos are backed up and restored into a new database and an
-    empty media folder: every photo of every case is there with the same
-    bytes; a file no row refers to (an upload rolled back) is not."""
+    """Cases with photos and a voice note are backed up and restored into a new
+    database and empty media folders: every photo of every case is there with
+    the same bytes, the voice note in the private folder; a file no row refers
+    to (an upload rolled back) is not."""
     url, query = new_database
     originals = {}
     for n, colours in enumerate([("red", "blue"), ("green",), ("white", "black")]):
@@ -88,16 +90,27 @@ def test_backup_restores_into_a_new_database_with_every_photo(
             with default_storage.open(photo.image.name, "rb") as f:
                 originals[(petition.number, photo.image.name)] = f.read()
     orphan = default_storage.save("petitions/orphan.jpg", ContentFile(b"no row"))
+    spoken, _ = petition_submit(
+        category=category,
+        description="",
+        building=building,
+        reporter_phone="13912345678",
+        voice_note=SimpleUploadedFile("a.wav", wav_clip(1), "audio/wav"),
+    )
+    voice = spoken.voice_notes.get().audio.name
+    voice_bytes = storages["private"].open(voice, "rb").read()
 
     call_command("backup", str(tmp_path / "backup"))
 
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
-    assert {e["name"] for e in manifest["media"]} == {n for _, n in originals}
-    media = tmp_path / "restored-media"
+    assert {e["name"] for e in manifest["media"]} == {n for _, n in originals} | {voice}
+    media, private = tmp_path / "restored-media", tmp_path / "restored-private"
     result = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "manage.py", "restore", str(tmp_path / "backup"), "--noinput"],
         cwd=ROOT,
-        env=platform_env(DATABASE_URL=url, DJANGO_MEDIA_ROOT=media),
+        env=platform_env(
+            DATABASE_URL=url, DJANGO_MEDIA_ROOT=media, DJANGO_PRIVATE_MEDIA_ROOT=private
+        ),
         capture_output=True,
         text=True,
         check=False,
@@ -112,6 +125,8 @@ def test_backup_restores_into_a_new_database_with_every_photo(
     for (_number, name), content in originals.items():
         assert (media / name).read_bytes() == content
     assert not (media / orphan).exists()
+    assert (private / voice).read_bytes() == voice_bytes
+    assert not (media / voice).exists()
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(

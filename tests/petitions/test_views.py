@@ -67,7 +67,7 @@ def test_report_double_submit_makes_one_case(client, building, category):
         ({"reporter_phone": "12345"}, "不是有效的大陆手机号"),
         ({"reporter_phone": ""}, "请留下手机号"),
         ({"description": "x" * 10000}, "2000"),
-        ({"description": ""}, "必填项"),
+        ({"description": ""}, "请描述问题，或者录一段语音"),
     ],
 )
 def test_report_bad_input_shows_form_errors(
