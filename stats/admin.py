@@ -8,6 +8,7 @@ from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
 from grids.scoping import scope_queryset
 
 from .models import (
+    CaseMixMonthly,
     CommunityMonthly,
     DashboardToken,
     FeeCollection,
@@ -61,6 +62,28 @@ class PetitionMonthlyAdmin(ReadOnlyRollupAdmin):
         "satisfied",
         "complaints",
         "disputes_mediated",
+        "refreshed_at",
+    )
+
+
+@admin.register(CaseMixMonthly)
+class CaseMixMonthlyAdmin(ReadOnlyRollupAdmin):
+    list_selector = _scoped(
+        CaseMixMonthly, "community", "grid", "property_company", "category"
+    )
+    list_display = (
+        "month",
+        "community",
+        "grid",
+        "property_company",
+        "category",
+        "channel",
+        "received",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "satisfied",
+        "reopened",
         "refreshed_at",
     )
 

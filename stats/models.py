@@ -195,6 +195,91 @@ for _measure, _label in (
         )
 
 
+#: The additive figures of a case-mix row (category × channel of a month).
+CASE_MIX_FIGURES = (
+    "received",
+    "closed",
+    "closed_on_time",
+    "rated",
+    "satisfied",
+    "fairly_satisfied",
+    "reopened",
+)
+
+
+class CaseMixMonthly(models.Model):
+    """The cases received in one month, in one grid of a community, for one
+    property company, of one category through one channel: what the cases
+    were about (seed 004's table of paid and public repairs, pipe dredging,
+    dripping air conditioners, leaks) and how they came in (seed 004's
+    issues raised at meetings and how many were handled). Kept apart from
+    ``PetitionMonthly`` so that its duration ladders are not multiplied by
+    every category and channel."""
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    property_company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property-service company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "petitions.Category",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    closed_on_time = models.PositiveIntegerField(_("closed on time"), default=0)
+    rated = models.PositiveIntegerField(_("rated"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    scope_paths = below_community("community", ["grid"])
+
+    class Meta:
+        verbose_name = _("monthly cases by category and channel")
+        verbose_name_plural = _("monthly cases by category and channel")
+        ordering = ["-month", "community"]
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                "community",
+                Coalesce("grid", 0),
+                Coalesce("property_company", 0),
+                "category",
+                "channel",
+                name="casemixmonthly_one_row",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "community"], name="casemixmonthly_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.month:%Y-%m} {self.channel}"
+
+
 class CommunityMonthly(models.Model):
     """One community's meetings, action items, volunteer service and coverage
     in one month."""

@@ -14,6 +14,7 @@ ROLE_PERMISSIONS = merge(
     {
         kind: {
             "stats.view_petitionmonthly",
+            "stats.view_casemixmonthly",
             "stats.view_communitymonthly",
             "stats.view_gridmonthly",
             "stats.view_target",

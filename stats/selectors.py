@@ -25,16 +25,18 @@ from grids.selectors import (
     property_company_list,
     subdistrict_list,
 )
-from petitions.models import Petition
+from petitions.models import Category, Petition
 from petitions.selectors import petition_overdue_q
 
 from .models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
     FIELD_FIGURES,
     PETITION_FIGURES,
+    CaseMixMonthly,
     CommunityMonthly,
     FeeCollection,
     GridMonthly,
@@ -47,6 +49,7 @@ from .services import (
     _as_month,
     _bounds,
     care_rows,
+    case_mix_aggregates,
     case_totals_live,
     community_month_rows,
     coverage_rows,
@@ -577,6 +580,121 @@ def _community_self_q(area: Area) -> Q:
         "subdistrict": Q(subdistrict_id=area.id),
         "community": Q(pk=area.id),
     }[area.kind]
+
+
+# --- case mix: category, repair kind, channel ---------------------------------------
+
+
+def _case_mix_rows(user, area: Area):
+    rows = scope_queryset(CaseMixMonthly.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(grid_id=area.id)
+    if area.kind == "property_company":
+        return rows.filter(property_company_id=area.id)
+    return rows.filter(area.community_q())
+
+
+#: What a case-mix row is grouped by, read with its category's particulars.
+_MIX_VALUES = (
+    "category_id",
+    "category__code",
+    "category__name",
+    "category__group",
+    "category__repair_kind",
+    "channel",
+)
+
+
+def _mix_record(totals: dict) -> dict:
+    return {
+        **{k: totals[k] for k in CASE_MIX_FIGURES},
+        "closure_rate": ratio(totals["closed"], totals["received"]),
+        "closed_on_time_rate": ratio(totals["closed_on_time"], totals["closed"]),
+        "satisfaction_rate": ratio(
+            totals["satisfied"] + totals["fairly_satisfied"], totals["rated"]
+        ),
+    }
+
+
+def _add(target: dict, row: dict) -> None:
+    for key in CASE_MIX_FIGURES:
+        target[key] = target.get(key, 0) + (row[key] or 0)
+
+
+def _case_mix_tables(rows) -> dict:
+    """Fold rows grouped by category and channel into the three tables: by
+    category (with its repair kind), by repair kind, by channel; each biggest
+    first."""
+    categories: dict = {}
+    kinds: dict = {}
+    channels: dict = {}
+    for row in rows:
+        category = categories.setdefault(
+            row["category_id"],
+            {
+                "category_id": row["category_id"],
+                "code": row["category__code"],
+                "name": row["category__name"],
+                "group": row["category__group"],
+                "repair_kind": row["category__repair_kind"],
+            },
+        )
+        _add(category, row)
+        if row["category__repair_kind"]:
+            _add(kinds.setdefault(row["category__repair_kind"], {}), row)
+        _add(channels.setdefault(row["channel"], {}), row)
+    kind_labels = dict(Category.RepairKind.choices)
+    channel_labels = dict(Petition.Channel.choices)
+
+    def ordered(records):
+        return sorted(records, key=lambda r: (-r["received"], str(r["label"])))
+
+    return {
+        "by_category": sorted(
+            (
+                {
+                    **{k: v for k, v in c.items() if k not in CASE_MIX_FIGURES},
+                    "label": c["name"],
+                    **_mix_record(c),
+                }
+                for c in categories.values()
+            ),
+            key=lambda r: (-r["received"], r["code"]),
+        ),
+        "by_repair_kind": ordered(
+            {"repair_kind": k, "label": str(kind_labels.get(k, k)), **_mix_record(v)}
+            for k, v in kinds.items()
+        ),
+        "by_channel": ordered(
+            {"channel": k, "label": str(channel_labels.get(k, k)), **_mix_record(v)}
+            for k, v in channels.items()
+        ),
+    }
+
+
+def stats_case_mix(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """The cases of the months ``first``..``last`` in ``area`` by category,
+    by repair kind and by channel, from the roll-ups (one query)."""
+    rows = (
+        _months(_case_mix_rows(user, area), first, last)
+        .values(*_MIX_VALUES)
+        .annotate(**{k: Sum(k) for k in CASE_MIX_FIGURES})
+        .order_by()
+    )
+    return _case_mix_tables(rows)
+
+
+def stats_case_mix_live(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """The same tables counted straight from the cases: the yardstick."""
+    start, end = _bounds(first, last)
+    rows = (
+        _live_cases(user, area)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .values(*_MIX_VALUES)
+        .annotate(**case_mix_aggregates())
+        .order_by()
+    )
+    return _case_mix_tables(rows)
 
 
 # --- time series --------------------------------------------------------------------

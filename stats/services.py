@@ -46,11 +46,13 @@ from volunteers.models import Activity, SignUp, Wish
 
 from .models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
     FIELD_FIGURES,
     PETITION_FIGURES,
+    CaseMixMonthly,
     CommunityMonthly,
     DashboardToken,
     GridMonthly,
@@ -193,6 +195,46 @@ def _insert_case_rollups(start, end) -> int:
         )
         cursor.execute(insert + "stats_case_rollup_new", (now,))
         return cursor.rowcount
+
+
+# --- case mix: category and channel -------------------------------------------
+
+
+def case_mix_aggregates() -> dict:
+    """The aggregate of every case-mix column: the same definitions as the
+    case roll-ups (``case_aggregates``), fewer of them."""
+    every = case_aggregates()
+    return {name: every[name] for name in CASE_MIX_FIGURES}
+
+
+#: The dimensions of a case-mix row, as read from a case.
+CASE_MIX_KEYS = ("community_id", "grid_id", "compound__property_company_id")
+
+
+def _insert_case_mix(start, end) -> int:
+    """Write the case-mix roll-ups of [start, end): one GROUP BY over the
+    cases, by month, grid, company, category and channel."""
+    grouped = (
+        Petition.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(f_month=TruncMonth("created_at", output_field=DateField()))
+        .values("f_month", *CASE_MIX_KEYS, "category_id", "channel")
+        .annotate(**case_mix_aggregates())
+        .order_by()
+    )
+    rows = [
+        CaseMixMonthly(
+            month=_as_month(row["f_month"]),
+            community_id=row["community_id"],
+            grid_id=row["grid_id"],
+            property_company_id=row["compound__property_company_id"],
+            category_id=row["category_id"],
+            channel=row["channel"],
+            **{name: row[name] for name in CASE_MIX_FIGURES},
+        )
+        for row in grouped
+    ]
+    CaseMixMonthly.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # --- community figures --------------------------------------------------------
@@ -514,6 +556,7 @@ REBUILD_LOCK = 0x7374617473
 def _replace_months(first, last, start, end, this_month) -> int:
     months = Q(month__gte=first, month__lte=last)
     PetitionMonthly.objects.filter(months).delete()
+    CaseMixMonthly.objects.filter(months).delete()
     kept_coverage = {
         (row["month"], row["community_id"]): {k: row[k] for k in COVERAGE_FIGURES}
         for row in CommunityMonthly.objects.filter(
@@ -522,7 +565,7 @@ def _replace_months(first, last, start, end, this_month) -> int:
     }
     CommunityMonthly.objects.filter(months).delete()
 
-    case_rows = _insert_case_rollups(start, end)
+    case_rows = _insert_case_rollups(start, end) + _insert_case_mix(start, end)
 
     flows = community_month_rows(start=start, end=end)
     coverage = coverage_rows() if first <= this_month <= last else {}

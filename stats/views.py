@@ -149,7 +149,14 @@ def dashboard(request):
         "language": request.LANGUAGE_CODE,
         "api": {
             name: reverse(f"stats-{name}")
-            for name in ("summary", "series", "drilldown", "ranking", "targets")
+            for name in (
+                "summary",
+                "series",
+                "drilldown",
+                "ranking",
+                "targets",
+                "case-mix",
+            )
         },
         "labels": _labels(),
     }
@@ -165,5 +172,10 @@ def dashboard(request):
             "root_url": link(),
             "up_url": trail[-2]["url"] if len(trail) > 1 else link(),
             "query_string": urlencode(query),
+            "case_mix_tables": [
+                ("case-mix-category", _("Category")),
+                ("case-mix-repair-kind", _("Repair kind")),
+                ("case-mix-channel", _("Channel")),
+            ],
         },
     )

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from ..models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     FIELD_FIGURES,
@@ -175,3 +176,39 @@ class StatsTargetProgressSerializer(serializers.Serializer):
 
 class StatsTargetsSerializer(StatsPeriodSerializer):
     results = StatsTargetProgressSerializer(many=True)
+
+
+MIX_RATES = ["closure_rate", "closed_on_time_rate", "satisfaction_rate"]
+MIX_COUNTS = list(CASE_MIX_FIGURES)
+MixCategory = _figures(
+    "StatsMixCategory",
+    ["category_id", *MIX_COUNTS],
+    MIX_RATES,
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "label": serializers.CharField(),
+        "group": serializers.CharField(),
+        "repair_kind": serializers.CharField(
+            allow_blank=True, help_text="public, paid, or empty: not a repair"
+        ),
+    },
+)
+MixRepairKind = _figures(
+    "StatsMixRepairKind",
+    MIX_COUNTS,
+    MIX_RATES,
+    {"repair_kind": serializers.CharField(), "label": serializers.CharField()},
+)
+MixChannel = _figures(
+    "StatsMixChannel",
+    MIX_COUNTS,
+    MIX_RATES,
+    {"channel": serializers.CharField(), "label": serializers.CharField()},
+)
+
+
+class StatsCaseMixSerializer(StatsPeriodSerializer):
+    by_category = MixCategory(many=True)
+    by_repair_kind = MixRepairKind(many=True)
+    by_channel = MixChannel(many=True)

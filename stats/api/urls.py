@@ -8,6 +8,7 @@ urlpatterns = [
     path("stats/ranking/", views.RankingApi.as_view(), name="stats-ranking"),
     path("stats/drilldown/", views.DrilldownApi.as_view(), name="stats-drilldown"),
     path("stats/targets/", views.TargetsApi.as_view(), name="stats-targets"),
+    path("stats/case-mix/", views.CaseMixApi.as_view(), name="stats-case-mix"),
     # The first slice's addresses, kept for clients already reading them.
     path(
         "stats/petitions/summary/",

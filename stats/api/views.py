@@ -293,3 +293,59 @@ class TargetsApi(StatsApiView):
                 ),
             }
         )
+
+
+class CaseMixApi(StatsApiView):
+    """Cases of a period by category (with its repair kind), by repair kind
+    (public or paid) and by channel (form, QR code, meeting, patrol …): seed
+    004's table of repairs by kind and of issues raised at meetings."""
+
+    name = "case-mix"
+
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsCaseMixSerializer
+    )
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            {
+                **self.period(data),
+                **selectors.stats_case_mix(
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
+                ),
+            }
+        )
+
+    def table(self, data):
+        rows = []
+        for section, key in (
+            ("by_category", "code"),
+            ("by_repair_kind", "repair_kind"),
+            ("by_channel", "channel"),
+        ):
+            for record in data.get(section) or []:
+                rows.append(
+                    {
+                        "section": section,
+                        "key": record[key],
+                        "label": record["label"],
+                        **{
+                            k: record[k]
+                            for k in (
+                                "received",
+                                "closed",
+                                "closed_on_time",
+                                "rated",
+                                "satisfied",
+                                "fairly_satisfied",
+                                "reopened",
+                                "closure_rate",
+                                "satisfaction_rate",
+                            )
+                        },
+                    }
+                )
+        return rows

@@ -622,6 +622,34 @@
     status("ranking", rows.length ? "" : interpolate(L.no_ranking, { min_cases: fmtInt(ranking.min_cases) }));
   }
 
+  // --- case mix -------------------------------------------------------------
+
+  function drawCaseMix(mix) {
+    var any = false;
+    [
+      ["case-mix-category", mix.by_category],
+      ["case-mix-repair-kind", mix.by_repair_kind],
+      ["case-mix-channel", mix.by_channel],
+    ].forEach(function (pair) {
+      var table = document.getElementById(pair[0]);
+      var body = table.querySelector("tbody");
+      var rows = pair[1] || [];
+      body.textContent = "";
+      rows.forEach(function (record) {
+        var row = document.createElement("tr");
+        cell(row, record.label, "", "th");
+        cell(row, fmtInt(record.received), "num");
+        cell(row, fmtInt(record.closed), "num");
+        cell(row, fmtPct(record.closure_rate), "num");
+        cell(row, fmtPct(record.satisfaction_rate), "num");
+        body.appendChild(row);
+      });
+      table.hidden = !rows.length;
+      any = any || rows.length > 0;
+    });
+    status("case-mix", any ? "" : L.no_data);
+  }
+
   // --- start ----------------------------------------------------------------
 
   function chartsReady() {
@@ -667,6 +695,13 @@
           status("targets", answer.error, true);
         } else {
           drawTargets(answer.data);
+        }
+      }),
+      getJSON("case-mix").then(function (answer) {
+        if (answer.error) {
+          status("case-mix", answer.error, true);
+        } else {
+          drawCaseMix(answer.data);
         }
       }),
       getJSON("ranking", { by: "property_company" }).then(function (answer) {
