@@ -754,15 +754,16 @@ def assessment_score_enter(
     return entry
 
 
-#: 红榜: the best scores from this score up; 黑榜: the worst below this one.
-#: A company is named only for its own score, never for being last of a few.
-RED_LIST_FROM = Decimal(85)
+#: A company scoring this or more passes and is never put on the 黑榜, even
+#: as the last of a district of good companies.
 BLACK_LIST_BELOW = Decimal(60)
 
 
 def honour_list_entries(*, district, quarter: datetime.date, size: int) -> dict:
     """The 红黑榜 of a district's quarter from its district-level evaluations,
-    with the rules that made it."""
+    with the rules that made it: the 红榜 the ``size`` best scored companies
+    (at most half of them, rounded up), the 黑榜 the ``size`` worst of the
+    others (at most half, rounded down) that score below the pass mark."""
     scored = list(
         CompanyEvaluation.objects.filter(
             quarter=calendar.quarter_start(quarter),
@@ -782,14 +783,13 @@ def honour_list_entries(*, district, quarter: datetime.date, size: int) -> dict:
             "cases": row.cases,
         }
 
-    red = [entry(r) for r in scored if r.score >= RED_LIST_FROM][:size]
-    black = [entry(r) for r in reversed(scored) if r.score < BLACK_LIST_BELOW][:size]
+    red = scored[: min(size, (len(scored) + 1) // 2)]
+    others = scored[len(red) :][::-1][: min(size, len(scored) // 2)]
     return {
-        "red": red,
-        "black": black,
+        "red": [entry(row) for row in red],
+        "black": [entry(row) for row in others if row.score < BLACK_LIST_BELOW],
         "rules": {
             "size": size,
-            "red_from": float(RED_LIST_FROM),
             "black_below": float(BLACK_LIST_BELOW),
             "min_cases": evaluation.MIN_CASES_TO_SCORE,
             "scored": len(scored),

@@ -265,7 +265,6 @@ class HonourEntrySerializer(serializers.Serializer):
 
 class HonourRulesSerializer(serializers.Serializer):
     size = serializers.IntegerField()
-    red_from = serializers.FloatField()
     black_below = serializers.FloatField()
     min_cases = serializers.IntegerField()
     scored = serializers.IntegerField()

@@ -380,3 +380,26 @@ def test_seed_demo_grids_are_patrolled_and_households_visited(seeded, community)
     )
     assert this_month.count() == len(grids)
     assert all(row.care_households for row in this_month)
+
+
+def test_seed_demo_evaluates_the_company_and_publishes_the_honour_list(
+    seeded, community
+):
+    """The demo shows last quarter's evaluation of 民晟物业 with its breakdown
+    (platform indicators and the district's two assessment items) and the
+    published 红黑榜 with the company on the red list, on the residents' page."""
+    from django.test import Client
+
+    from stats.models import CompanyEvaluation, HonourList
+
+    quarter = calendar.quarter_start(
+        calendar.add_months(calendar.quarter_start(calendar.today()), -1)
+    )
+    row = CompanyEvaluation.objects.get(quarter=quarter, level="community")
+    assert row.score is not None and row.cases >= 10
+    kinds = [part["kind"] for part in row.breakdown]
+    assert kinds.count("platform") == 6 and kinds.count("assessment") == 2
+    honour = HonourList.objects.get(quarter=quarter)
+    assert [entry["company"] for entry in honour.entries["red"]] == ["民晟物业"]
+    page = Client().get(f"/c/{community.pk}/companies/")
+    assert "民晟物业" in page.content.decode()

@@ -261,9 +261,10 @@ def _second_company(world, quarter, count=12) -> None:
     )
 
 
-def test_honour_list_names_companies_by_their_own_score(client, world, evaluated):
-    """The 红黑榜 puts a company on the red list from 85 up and on the black
-    list below 60, with its rules; published, it is a snapshot."""
+def test_honour_list_names_the_top_and_the_bottom(client, world, evaluated):
+    """The 红黑榜 puts the best scored company on the red list and the worst
+    on the black list if it scores below the pass mark of 60; published, it
+    is a snapshot; a company that passes is not blacklisted."""
     _second_company(world, evaluated)
     evaluation_rebuild(quarter=evaluated)
     CompanyEvaluation.objects.filter(
@@ -281,6 +282,13 @@ def test_honour_list_names_companies_by_their_own_score(client, world, evaluated
     client.force_login(world.users["community"])
     body = client.get("/api/v1/stats/honour-lists/").json()
     assert body["results"][0]["red"][0]["company"] == "民晟物业"
+    CompanyEvaluation.objects.filter(
+        quarter=evaluated, level="district", property_company__name="别家物业"
+    ).update(score=Decimal(70))
+    again = honour_list_publish(
+        district=world.district, quarter=evaluated, actor=world.users["district"]
+    )
+    assert (len(again.entries["red"]), again.entries["black"]) == (1, [])
 
 
 def test_only_district_staff_publish_the_honour_list(world, evaluated):
