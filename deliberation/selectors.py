@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import calendar
 from grids.scoping import scope_queryset
 
 from .models import ActionItem, DeliberationBody, MajorMatter, Meeting, Proposal
@@ -50,3 +51,25 @@ def published_meetings(*, community) -> QuerySet[Meeting]:
 
 def open_proposals(*, community) -> QuerySet[Proposal]:
     return Proposal.objects.filter(community=community, status=Proposal.Status.OPEN)
+
+
+#: How far ahead the residents' meeting calendar looks, in calendar months.
+CALENDAR_MONTHS_AHEAD = 2
+
+
+def meetings_ahead(*, community) -> QuerySet[Meeting]:
+    """The planned meetings of ``community`` from today to the end of the
+    month ``CALENDAR_MONTHS_AHEAD`` months on, soonest first (public: the
+    body, when, where)."""
+    today = calendar.today()
+    end = calendar.month_bounds(calendar.add_months(today, CALENDAR_MONTHS_AHEAD))[1]
+    return (
+        Meeting.objects.filter(
+            body__community=community,
+            status=Meeting.Status.PLANNED,
+            starts_at__gte=calendar.day_bounds(today)[0],
+            starts_at__lt=end,
+        )
+        .select_related("body", "body__compound")
+        .order_by("starts_at")
+    )

@@ -85,6 +85,20 @@ def community_page(request, community_id: int):
     )
 
 
+def calendar_page(request, community_id: int):
+    """The community's meetings ahead, for residents: which body meets, when
+    and where (逢四说事 on the 4th, 14th and 24th; the monthly 红色议事会)."""
+    community = get_object_or_404(Community, pk=community_id)
+    return render(
+        request,
+        "deliberation/calendar.html",
+        {
+            "community": community,
+            "meetings": selectors.meetings_ahead(community=community),
+        },
+    )
+
+
 @require_POST
 @ratelimit("proposal_support")
 def support(request, proposal_id: int):

@@ -744,3 +744,7 @@ class VisitAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Notices (通知公告) are managed from their own module.
+from .notices import admin as notices_admin  # noqa: E402, F401

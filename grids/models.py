@@ -1512,3 +1512,12 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+
+# Notices (通知公告) live in their own module; imported here so that Django
+# finds their models.
+from .notices.models import (  # noqa: E402, F401
+    Notice,
+    NoticeAttachment,
+    NoticeEvent,
+)
