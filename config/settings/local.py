@@ -36,3 +36,4 @@ DEMO_SEEDERS.insert(
 # --- Evaluation of property companies (issue 17): assessment items and
 # scores, the evaluations and a published 红黑榜, after the roll-ups.
 DEMO_SEEDERS.append("sampledata.demo.evaluation.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.notices.demo_seed")

@@ -403,3 +403,11 @@ def test_seed_demo_evaluates_the_company_and_publishes_the_honour_list(
     assert [entry["company"] for entry in honour.entries["red"]] == ["民晟物业"]
     page = Client().get(f"/c/{community.pk}/companies/")
     assert "民晟物业" in page.content.decode()
+
+
+def test_seed_demo_publishes_notices(seeded, community):
+    """The demo's residents read a pinned community notice and a compound's."""
+    from django.test import Client
+
+    page = Client().get(f"/c/{community.pk}/notices/").content.decode()
+    assert page.index("二次供水水箱清洗") < page.index("电梯年度检验")
