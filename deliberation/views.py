@@ -12,6 +12,7 @@ from core.ratelimit import ratelimit
 from grids.models import Community
 
 from . import selectors, services
+from .disclosures.selectors import compound_disclosure
 from .forms import ProposalForm, SignInForm, SupportForm
 from .models import Meeting, Proposal
 
@@ -82,6 +83,29 @@ def community_page(request, community_id: int):
             "support_form": SupportForm(),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def disclosure_page(request, community_id: int):
+    """A compound's disclosure (公示) for its residents: public income and the
+    maintenance fund, entry by entry with receipts and totals, and its major
+    matters with their votes and outcome. ``?compound=<id>`` chooses the
+    compound (the community's first by default)."""
+    community = get_object_or_404(Community, pk=community_id)
+    compounds = list(community.compounds.order_by("name"))
+    chosen = request.GET.get("compound", "")
+    compound = next((c for c in compounds if str(c.pk) == chosen), None)
+    if compound is None and compounds:
+        compound = compounds[0]
+    return render(
+        request,
+        "deliberation/disclosure.html",
+        {
+            "community": community,
+            "compounds": compounds,
+            "compound": compound,
+            "disclosure": compound_disclosure(compound=compound) if compound else None,
+        },
     )
 
 

@@ -37,3 +37,4 @@ DEMO_SEEDERS.insert(
 # scores, the evaluations and a published 红黑榜, after the roll-ups.
 DEMO_SEEDERS.append("sampledata.demo.evaluation.demo_seed")
 DEMO_SEEDERS.append("sampledata.demo.notices.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.disclosure.demo_seed")

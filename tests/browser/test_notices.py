@@ -57,3 +57,36 @@ def test_browser_resident_reads_a_notice_and_the_meetings_ahead(
     assert "逢四说事联席会议" in page.locator(".calendar").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     _shot(page, "meetings-375")
+
+
+def test_browser_resident_reads_the_compounds_disclosure(
+    browser,  # noqa: F811
+    live_server,
+    world,
+):
+    """From the front page a resident opens the disclosure of their compound:
+    the public income with its balance, on a 375-pixel screen."""
+    from decimal import Decimal
+
+    from core import calendar
+    from deliberation.disclosures.services import disclosure_entry_record
+
+    compound = world.households["G1"][0].unit.building.compound
+    disclosure_entry_record(
+        actor=world.users["community"],
+        compound=compound,
+        kind="public_income",
+        direction="in",
+        title="电梯轿厢广告位租金",
+        amount=Decimal("10800"),
+        occurred_on=calendar.today(),
+        receipts=[_jpeg_with_gps()],
+    )
+    page = browser.new_context(viewport=SMALL_PHONE, locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/")
+    page.click(f"a[href='/c/{world.c1.pk}/disclosures/']")
+    page.wait_for_load_state()
+    income = page.locator("#account-public_income").inner_text()
+    assert "电梯轿厢广告位租金" in income and "10800.00" in income
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "disclosure-375")

@@ -411,3 +411,17 @@ def test_seed_demo_publishes_notices(seeded, community):
 
     page = Client().get(f"/c/{community.pk}/notices/").content.decode()
     assert page.index("二次供水水箱清洗") < page.index("电梯年度检验")
+
+
+def test_seed_demo_discloses_public_income_and_the_elevator_matter(seeded, community):
+    """民生·壹号院's residents read its public income and the elevator matter."""
+    from django.test import Client
+
+    compound = community.compounds.get(name="民生·壹号院")
+    page = (
+        Client()
+        .get(f"/c/{community.pk}/disclosures/", {"compound": compound.pk})
+        .content.decode()
+    )
+    assert "电梯轿厢广告位租金" in page and "5号楼屋面防水维修" in page
+    assert "电梯" in page.split('id="matters"')[1]
