@@ -746,5 +746,6 @@ class VisitAdmin(ScopedModelAdmin):
         return False
 
 
-# Notices (通知公告) are managed from their own module.
+# Notices (通知公告) and service centres are managed from their own modules.
+from .centres import admin as centres_admin  # noqa: E402, F401
 from .notices import admin as notices_admin  # noqa: E402, F401

@@ -1514,8 +1514,9 @@ class Visit(models.Model):
         return f"{self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
 
-# Notices (通知公告) live in their own module; imported here so that Django
-# finds their models.
+# Notices (通知公告) and service centres (党群服务中心, 红旗驿站) live in their
+# own modules; imported here so that Django finds their models.
+from .centres.models import DutyShift, ServiceCentre  # noqa: E402, F401
 from .notices.models import (  # noqa: E402, F401
     Notice,
     NoticeAttachment,

@@ -119,3 +119,15 @@ ROLE_PERMISSIONS = merge(
         Role.Kind.DISTRICT_STAFF: _perms(["view"], ["notice"]),
     },
 )
+
+# Service centres and their duty rota: kept by community staff, read above.
+ROLE_PERMISSIONS = merge(
+    ROLE_PERMISSIONS,
+    {
+        Role.Kind.COMMUNITY_STAFF: _perms(
+            ["view", "add", "change", "delete"], ["servicecentre", "dutyshift"]
+        ),
+        Role.Kind.SUBDISTRICT_STAFF: _perms(["view"], ["servicecentre", "dutyshift"]),
+        Role.Kind.DISTRICT_STAFF: _perms(["view"], ["servicecentre", "dutyshift"]),
+    },
+)

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import TemplateView
 
+from .centres.selectors import ROTA_DAYS, centres_for_residents
 from .models import Community
 from .notices.selectors import notices_for_residents
 
@@ -48,4 +49,19 @@ def notice_page(request, community_id: int, notice_id: int):
     notice = get_object_or_404(notices_for_residents(community=community), pk=notice_id)
     return render(
         request, "grids/notice.html", {"community": community, "notice": notice}
+    )
+
+
+def centre_list_page(request, community_id: int):
+    """The community's party service centres for residents: where, when
+    open, which services, and who is on duty this week (named as 张**)."""
+    community = get_object_or_404(Community, pk=community_id)
+    return render(
+        request,
+        "grids/centres.html",
+        {
+            "community": community,
+            "centres": centres_for_residents(community=community),
+            "days": ROTA_DAYS,
+        },
     )

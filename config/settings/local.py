@@ -38,3 +38,4 @@ DEMO_SEEDERS.insert(
 DEMO_SEEDERS.append("sampledata.demo.evaluation.demo_seed")
 DEMO_SEEDERS.append("sampledata.demo.notices.demo_seed")
 DEMO_SEEDERS.append("sampledata.demo.disclosure.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.centres.demo_seed")

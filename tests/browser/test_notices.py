@@ -90,3 +90,23 @@ def test_browser_resident_reads_the_compounds_disclosure(
     assert "电梯轿厢广告位租金" in income and "10800.00" in income
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     _shot(page, "disclosure-375")
+
+
+def test_browser_resident_finds_the_service_centre_and_who_is_on_duty(
+    browser,  # noqa: F811
+    live_server,
+    world,
+):
+    """From the front page a resident opens the service centres: the hours
+    and today's turn on the rota, on a 375-pixel screen."""
+    from tests.grids.test_centres import _centre, _shift
+
+    _shift(world, _centre(world), 0)
+    page = browser.new_context(viewport=SMALL_PHONE, locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/")
+    page.click(f"a[href='/c/{world.c1.pk}/centres/']")
+    page.wait_for_load_state()
+    assert "周一至周五 8:30–17:30" in page.locator(".centre").inner_text()
+    assert page.locator(".rota li.today").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "centres-375")

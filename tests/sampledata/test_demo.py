@@ -425,3 +425,11 @@ def test_seed_demo_discloses_public_income_and_the_elevator_matter(seeded, commu
     )
     assert "电梯轿厢广告位租金" in page and "5号楼屋面防水维修" in page
     assert "电梯" in page.split('id="matters"')[1]
+
+
+def test_seed_demo_has_a_service_centre_with_this_weeks_rota(seeded, community):
+    """The demo's residents find the 红旗驿站 with staff on duty today."""
+    from django.test import Client
+
+    page = Client().get(f"/c/{community.pk}/centres/").content.decode()
+    assert "民生·壹号院红旗驿站" in page and 'class="today"' in page
