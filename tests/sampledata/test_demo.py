@@ -399,6 +399,7 @@ def test_seed_demo_evaluates_the_company_and_publishes_the_honour_list(
     assert row.score is not None and row.cases >= 10
     kinds = [part["kind"] for part in row.breakdown]
     assert kinds.count("platform") == 6 and kinds.count("assessment") == 2
+    assert all(part["score"] is not None for part in row.breakdown)
     honour = HonourList.objects.get(quarter=quarter)
     assert [entry["company"] for entry in honour.entries["red"]] == ["民晟物业"]
     page = Client().get(f"/c/{community.pk}/companies/")
