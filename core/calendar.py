@@ -34,8 +34,12 @@ __all__ = [
     "next_month",
     "now",
     "parse_month",
+    "parse_quarter",
     "previous_month",
+    "quarter_label",
+    "quarter_months",
     "quarter_of",
+    "quarter_start",
     "reminder_at",
     "today",
     "zone",
@@ -188,3 +192,32 @@ def quarter_of(value: datetime.date | datetime.datetime) -> tuple[int, int]:
     """Return (year, quarter 1–4) of the local date of ``value``."""
     day = local_date(value)
     return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_start(value: datetime.date | datetime.datetime) -> datetime.date:
+    """Return the first day of the (local) quarter of ``value``."""
+    year, quarter = quarter_of(value)
+    return datetime.date(year, 3 * quarter - 2, 1)
+
+
+def quarter_months(value: datetime.date | datetime.datetime) -> list[datetime.date]:
+    """Return the first days of the three months of the quarter of ``value``."""
+    first = quarter_start(value)
+    return [add_months(first, n) for n in range(3)]
+
+
+def quarter_label(value: datetime.date | datetime.datetime) -> str:
+    """Return the quarter of ``value`` as ``YYYY-Qn`` (2026-Q3)."""
+    year, quarter = quarter_of(value)
+    return f"{year}-Q{quarter}"
+
+
+def parse_quarter(text: str) -> datetime.date:
+    """Return the first day of a ``YYYY-Qn`` quarter; ValueError when it is
+    not one."""
+    year, sep, quarter = text.strip().upper().partition("-Q")
+    if not sep or not year.isdigit() or len(year) != 4:
+        raise ValueError(f"not a quarter: {text!r}")
+    if quarter not in ("1", "2", "3", "4"):
+        raise ValueError(f"not a quarter: {text!r}")
+    return datetime.date(int(year), 3 * int(quarter) - 2, 1)

@@ -678,3 +678,7 @@ class MajorMatterAdmin(ScopedModelAdmin):
             services.major_matter_publicise(matter=matter, actor=user, note=note)
         else:
             services.major_matter_implement(matter=matter, actor=user, note=note)
+
+
+# Disclosure (公示) is managed from its own module.
+from .disclosures import admin as disclosures_admin  # noqa: E402, F401

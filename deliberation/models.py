@@ -596,3 +596,11 @@ class Attendance(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Disclosure (公示) lives in its own module; imported here so that Django
+# finds its models.
+from .disclosures.models import (  # noqa: E402, F401
+    DisclosureAttachment,
+    DisclosureEntry,
+)

@@ -22,3 +22,14 @@ ROLE_PERMISSIONS = merge(
         for kind in (K.GRID_WORKER, K.SUBDISTRICT_STAFF, K.DISTRICT_STAFF)
     },
 )
+
+# Disclosure (公示): community staff record the compounds' accounts; the staff
+# above them read them.
+ROLE_PERMISSIONS = merge(
+    ROLE_PERMISSIONS,
+    {K.COMMUNITY_STAFF: _deliberation(["view", "add"], ["disclosureentry"])},
+    {
+        kind: _deliberation(["view"], ["disclosureentry"])
+        for kind in (K.SUBDISTRICT_STAFF, K.DISTRICT_STAFF)
+    },
+)

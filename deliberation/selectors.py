@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import calendar
 from grids.scoping import scope_queryset
 
 from .models import (
@@ -77,4 +78,26 @@ def proposals_supported_for_phone(*, phone: str, limit: int = 30):
         Proposal.objects.filter(supports__phone=phone)
         .order_by("-created_at", "-id")
         .distinct()[:limit]
+    )
+
+
+#: How far ahead the residents' meeting calendar looks, in calendar months.
+CALENDAR_MONTHS_AHEAD = 2
+
+
+def meetings_ahead(*, community) -> QuerySet[Meeting]:
+    """The planned meetings of ``community`` from today to the end of the
+    month ``CALENDAR_MONTHS_AHEAD`` months on, soonest first (public: the
+    body, when, where)."""
+    today = calendar.today()
+    end = calendar.month_bounds(calendar.add_months(today, CALENDAR_MONTHS_AHEAD))[1]
+    return (
+        Meeting.objects.filter(
+            body__community=community,
+            status=Meeting.Status.PLANNED,
+            starts_at__gte=calendar.day_bounds(today)[0],
+            starts_at__lt=end,
+        )
+        .select_related("body", "body__compound")
+        .order_by("starts_at")
     )

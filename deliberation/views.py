@@ -20,6 +20,7 @@ from grids.residents.identity import (
 )
 
 from . import selectors, services
+from .disclosures.selectors import compound_disclosure
 from .forms import ProposalForm, SignInForm
 from .models import Meeting, Proposal
 
@@ -124,6 +125,43 @@ def community_page(request, community_id: int):
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def disclosure_page(request, community_id: int):
+    """A compound's disclosure (公示) for its residents: public income and the
+    maintenance fund, entry by entry with receipts and totals, and its major
+    matters with their votes and outcome. ``?compound=<id>`` chooses the
+    compound (the community's first by default)."""
+    community = get_object_or_404(Community, pk=community_id)
+    compounds = list(community.compounds.order_by("name"))
+    chosen = request.GET.get("compound", "")
+    compound = next((c for c in compounds if str(c.pk) == chosen), None)
+    if compound is None and compounds:
+        compound = compounds[0]
+    return render(
+        request,
+        "deliberation/disclosure.html",
+        {
+            "community": community,
+            "compounds": compounds,
+            "compound": compound,
+            "disclosure": compound_disclosure(compound=compound) if compound else None,
+        },
+    )
+
+
+def calendar_page(request, community_id: int):
+    """The community's meetings ahead, for residents: which body meets, when
+    and where (逢四说事 on the 4th, 14th and 24th; the monthly 红色议事会)."""
+    community = get_object_or_404(Community, pk=community_id)
+    return render(
+        request,
+        "deliberation/calendar.html",
+        {
+            "community": community,
+            "meetings": selectors.meetings_ahead(community=community),
+        },
     )
 
 

@@ -745,3 +745,8 @@ class VisitAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Notices (通知公告) and service centres are managed from their own modules.
+from .centres import admin as centres_admin  # noqa: E402, F401
+from .notices import admin as notices_admin  # noqa: E402, F401

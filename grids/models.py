@@ -1586,3 +1586,13 @@ class ResidentContact(TimeStampedModel):
     @property
     def wants_messages(self) -> bool:
         return self.messages_stopped_at is None
+
+
+# Notices (通知公告) and service centres (党群服务中心, 红旗驿站) live in their
+# own modules; imported here so that Django finds their models.
+from .centres.models import DutyShift, ServiceCentre  # noqa: E402, F401
+from .notices.models import (  # noqa: E402, F401
+    Notice,
+    NoticeAttachment,
+    NoticeEvent,
+)

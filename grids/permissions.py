@@ -107,3 +107,27 @@ def role_permissions() -> dict[str, frozenset[str]]:
             module = import_module(f"{config.name}.permissions")
             tables.append(getattr(module, "ROLE_PERMISSIONS", {}))
     return {kind: frozenset(granted) for kind, granted in merge(*tables).items()}
+
+
+# Notices (通知公告): community staff write, publish and withdraw them; the
+# staff above read them.
+ROLE_PERMISSIONS = merge(
+    ROLE_PERMISSIONS,
+    {
+        Role.Kind.COMMUNITY_STAFF: _perms(["view", "add", "change"], ["notice"]),
+        Role.Kind.SUBDISTRICT_STAFF: _perms(["view"], ["notice"]),
+        Role.Kind.DISTRICT_STAFF: _perms(["view"], ["notice"]),
+    },
+)
+
+# Service centres and their duty rota: kept by community staff, read above.
+ROLE_PERMISSIONS = merge(
+    ROLE_PERMISSIONS,
+    {
+        Role.Kind.COMMUNITY_STAFF: _perms(
+            ["view", "add", "change", "delete"], ["servicecentre", "dutyshift"]
+        ),
+        Role.Kind.SUBDISTRICT_STAFF: _perms(["view"], ["servicecentre", "dutyshift"]),
+        Role.Kind.DISTRICT_STAFF: _perms(["view"], ["servicecentre", "dutyshift"]),
+    },
+)

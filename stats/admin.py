@@ -8,16 +8,26 @@ from grids.admin_base import RelatedChoicesFilter, ScopedModelAdmin
 from grids.scoping import scope_queryset
 
 from .models import (
+    AssessmentItem,
+    AssessmentScore,
+    CaseMixMonthly,
     CommunityMonthly,
+    CompanyEvaluation,
     DashboardToken,
     FeeCollection,
     GridMonthly,
+    HonourList,
     PetitionMonthly,
     Target,
 )
 from .resources import FeeCollectionResource
 from .selectors import covered_units
-from .services import dashboard_token_create, dashboard_token_revoke
+from .services import (
+    assessment_score_enter,
+    dashboard_token_create,
+    dashboard_token_revoke,
+    honour_list_publish,
+)
 
 
 def _scoped(model, *related):
@@ -61,6 +71,28 @@ class PetitionMonthlyAdmin(ReadOnlyRollupAdmin):
         "satisfied",
         "complaints",
         "disputes_mediated",
+        "refreshed_at",
+    )
+
+
+@admin.register(CaseMixMonthly)
+class CaseMixMonthlyAdmin(ReadOnlyRollupAdmin):
+    list_selector = _scoped(
+        CaseMixMonthly, "community", "grid", "property_company", "category"
+    )
+    list_display = (
+        "month",
+        "community",
+        "grid",
+        "property_company",
+        "category",
+        "channel",
+        "received",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "satisfied",
+        "reopened",
         "refreshed_at",
     )
 
@@ -216,3 +248,92 @@ class DashboardTokenAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- evaluation of property companies ---------------------------------------------
+
+
+@admin.register(AssessmentItem)
+class AssessmentItemAdmin(ScopedModelAdmin):
+    """The district's own assessment items beside the platform's indicators."""
+
+    list_selector = _scoped(AssessmentItem, "district")
+    list_display = ("name", "weight", "district", "is_active", "position")
+    list_filter = ("is_active",)
+
+
+@admin.register(AssessmentScore)
+class AssessmentScoreAdmin(ScopedModelAdmin):
+    """A company's score on an item in a quarter, with its evidence; saving
+    rebuilds that quarter's evaluations."""
+
+    list_selector = _scoped(AssessmentScore, "item", "property_company", "entered_by")
+    list_display = ("quarter", "property_company", "item", "score", "entered_by")
+    list_filter = (("property_company", RelatedChoicesFilter),)
+    date_hierarchy = "quarter"
+    fields = ("item", "property_company", "quarter", "score", "evidence")
+
+    def save_model(self, request, obj, form, change):
+        saved = assessment_score_enter(
+            item=obj.item,
+            property_company=obj.property_company,
+            quarter=obj.quarter,
+            score=obj.score,
+            evidence=obj.evidence,
+            actor=request.user,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(CompanyEvaluation)
+class CompanyEvaluationAdmin(ScopedModelAdmin):
+    """Evaluations are rebuilt from the records each night, never edited."""
+
+    list_selector = _scoped(
+        CompanyEvaluation, "property_company", "district", "community", "compound"
+    )
+    list_display = (
+        "quarter",
+        "level",
+        "property_company",
+        "community",
+        "compound",
+        "cases",
+        "score",
+        "computed_at",
+    )
+    list_filter = ("level", ("property_company", RelatedChoicesFilter))
+    date_hierarchy = "quarter"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HonourList)
+class HonourListAdmin(ScopedModelAdmin):
+    """The published 红黑榜; adding one publishes a quarter's list."""
+
+    list_selector = _scoped(HonourList, "district", "published_by")
+    list_display = ("quarter", "district", "size", "published_at", "published_by")
+    fields = ("district", "quarter", "size")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        honour = honour_list_publish(
+            district=obj.district,
+            quarter=obj.quarter,
+            size=obj.size,
+            actor=request.user,
+        )
+        obj.pk = honour.pk

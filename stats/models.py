@@ -17,7 +17,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -193,6 +193,91 @@ for _measure, _label in (
             _column,
             models.PositiveIntegerField(format_lazy(_label, minutes=_edge), default=0),
         )
+
+
+#: The additive figures of a case-mix row (category × channel of a month).
+CASE_MIX_FIGURES = (
+    "received",
+    "closed",
+    "closed_on_time",
+    "rated",
+    "satisfied",
+    "fairly_satisfied",
+    "reopened",
+)
+
+
+class CaseMixMonthly(models.Model):
+    """The cases received in one month, in one grid of a community, for one
+    property company, of one category through one channel: what the cases
+    were about (seed 004's table of paid and public repairs, pipe dredging,
+    dripping air conditioners, leaks) and how they came in (seed 004's
+    issues raised at meetings and how many were handled). Kept apart from
+    ``PetitionMonthly`` so that its duration ladders are not multiplied by
+    every category and channel."""
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    property_company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property-service company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "petitions.Category",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    closed_on_time = models.PositiveIntegerField(_("closed on time"), default=0)
+    rated = models.PositiveIntegerField(_("rated"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    scope_paths = below_community("community", ["grid"])
+
+    class Meta:
+        verbose_name = _("monthly cases by category and channel")
+        verbose_name_plural = _("monthly cases by category and channel")
+        ordering = ["-month", "community"]
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                "community",
+                Coalesce("grid", 0),
+                Coalesce("property_company", 0),
+                "category",
+                "channel",
+                name="casemixmonthly_one_row",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "community"], name="casemixmonthly_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.month:%Y-%m} {self.channel}"
 
 
 class CommunityMonthly(models.Model):
@@ -576,3 +661,236 @@ class DashboardToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return _hash_key(key)
+
+
+# --- evaluation of property companies -------------------------------------------
+
+
+class AssessmentItem(models.Model):
+    """A staff assessment item of a district's evaluation of property
+    companies (党建引领, 设施巡查 …), with its weight beside the platform's
+    own indicators; district staff define them."""
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="assessment_items",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("how it is assessed"), max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Points out of the total of all weights, like the indicators'."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    # Like a company's particulars: every staff member of the district sees them.
+    scope_paths = PropertyCompany.scope_paths
+
+    class Meta:
+        verbose_name = _("assessment item")
+        verbose_name_plural = _("assessment items")
+        ordering = ["district", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"], name="assessmentitem_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.weight})"
+
+
+class AssessmentScore(models.Model):
+    """One company's score (0–100) on one assessment item in one quarter,
+    with the evidence it rests on."""
+
+    item = models.ForeignKey(
+        AssessmentItem,
+        verbose_name=_("assessment item"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+    )
+    property_company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property-service company"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    quarter = models.DateField(_("quarter"), help_text=_("Any day of the quarter."))
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    evidence = models.TextField(
+        _("evidence"),
+        help_text=_("What was checked, when and by whom; where the records are."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_paths = {
+        "district": ["item__district"],
+        "subdistrict": [],
+        "community": [],
+        "grid": [],
+    }
+
+    class Meta:
+        verbose_name = _("assessment score")
+        verbose_name_plural = _("assessment scores")
+        ordering = ["-quarter", "property_company", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "property_company", "quarter"],
+                name="assessmentscore_one_per_quarter",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.property_company} {self.item.name} {self.quarter:%Y-%m}"
+
+    def clean(self):
+        if self.quarter:
+            self.quarter = calendar.quarter_start(self.quarter)
+            if self.quarter > calendar.today():
+                raise ValidationError({"quarter": _("The quarter has not begun yet.")})
+
+
+class CompanyEvaluation(models.Model):
+    """One property company's evaluation in one quarter over one unit (a
+    compound it serves, a community, or its whole district): the score and
+    its breakdown, rebuilt from the records and the assessment scores. No
+    score is given below the minimum number of cases."""
+
+    class Level(models.TextChoices):
+        COMPOUND = "compound", _("compound")
+        COMMUNITY = "community", _("community")
+        DISTRICT = "district", _("district")
+
+    quarter = models.DateField(_("quarter"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    property_company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property-service company"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    cases = models.PositiveIntegerField(_("cases received"), default=0)
+    score = models.DecimalField(
+        _("score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    breakdown = models.JSONField(_("breakdown"), default=list)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    # District rows compare companies across the district: its staff only.
+    # Community and compound rows are the community's (and above); a
+    # company's own staff read their company's rows through the selector.
+    scope_paths = {
+        "district": ["district"],
+        "subdistrict": ["community__subdistrict"],
+        "community": ["community"],
+        "grid": [],
+    }
+
+    class Meta:
+        verbose_name = _("evaluation of a property company")
+        verbose_name_plural = _("evaluations of property companies")
+        ordering = ["-quarter", "level", "-score"]
+        constraints = [
+            models.UniqueConstraint(
+                "quarter",
+                "level",
+                "property_company",
+                "district",
+                Coalesce("community", 0),
+                Coalesce("compound", 0),
+                name="companyevaluation_one_row",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["quarter", "level"], name="companyevaluation_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.property_company} {calendar.quarter_label(self.quarter)}"
+
+    @property
+    def unit(self):
+        return self.compound or self.community or self.district
+
+
+class HonourList(models.Model):
+    """A district's 红黑榜 of one quarter: the best and worst scored property
+    companies, published to residents with the rules that made it."""
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="honour_lists",
+    )
+    quarter = models.DateField(_("quarter"))
+    size = models.PositiveSmallIntegerField(
+        _("companies on each list"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    entries = models.JSONField(_("entries"), default=dict)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Published to residents: every staff member of the district reads it;
+    # only the district's own staff publish it (``honour_list_publish``).
+    scope_paths = PropertyCompany.scope_paths
+
+    class Meta:
+        verbose_name = _("红黑榜")
+        verbose_name_plural = _("红黑榜")
+        ordering = ["-quarter", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "quarter"], name="honourlist_one_per_quarter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.district} {calendar.quarter_label(self.quarter)}"

@@ -14,6 +14,11 @@ ROLE_PERMISSIONS = merge(
     {
         kind: {
             "stats.view_petitionmonthly",
+            "stats.view_casemixmonthly",
+            "stats.view_companyevaluation",
+            "stats.view_honourlist",
+            "stats.view_assessmentitem",
+            "stats.view_assessmentscore",
             "stats.view_communitymonthly",
             "stats.view_gridmonthly",
             "stats.view_target",
@@ -23,8 +28,19 @@ ROLE_PERMISSIONS = merge(
         }
         for kind in _READERS
     },
+    # A property company's staff read their own company's evaluation.
+    {
+        kind: {"stats.view_companyevaluation"}
+        for kind in (K.PROPERTY_STEWARD, K.REPAIR_WORKER)
+    },
     {
         K.DISTRICT_STAFF: {
+            "stats.add_assessmentitem",
+            "stats.change_assessmentitem",
+            "stats.add_assessmentscore",
+            "stats.change_assessmentscore",
+            "stats.add_honourlist",
+            "stats.change_honourlist",
             "stats.add_target",
             "stats.change_target",
             "stats.delete_target",

@@ -10,14 +10,21 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.http import Http404
 
 from core import calendar
 from core.calendar import month_start, next_month
 from core.ordering import natural_key
-from grids.models import Community, Compound, Grid, PartyOrganization, PropertyCompany
-from grids.scoping import LEVELS, scope_queryset, user_scope
+from grids.models import (
+    Community,
+    Compound,
+    Grid,
+    PartyOrganization,
+    PropertyCompany,
+    Role,
+)
+from grids.scoping import LEVELS, scope_q, scope_queryset, user_scope
 from grids.selectors import (
     community_list,
     district_list,
@@ -25,19 +32,24 @@ from grids.selectors import (
     property_company_list,
     subdistrict_list,
 )
-from petitions.models import Petition
+from petitions.models import Category, Petition
 from petitions.selectors import petition_overdue_q
 
+from .evaluation import INDICATOR_LABELS, MIN_CASES_TO_SCORE
 from .models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
     FIELD_FIGURES,
     PETITION_FIGURES,
+    CaseMixMonthly,
     CommunityMonthly,
+    CompanyEvaluation,
     FeeCollection,
     GridMonthly,
+    HonourList,
     PetitionMonthly,
     Target,
     within_columns,
@@ -47,6 +59,7 @@ from .services import (
     _as_month,
     _bounds,
     care_rows,
+    case_mix_aggregates,
     case_totals_live,
     community_month_rows,
     coverage_rows,
@@ -579,6 +592,121 @@ def _community_self_q(area: Area) -> Q:
     }[area.kind]
 
 
+# --- case mix: category, repair kind, channel ---------------------------------------
+
+
+def _case_mix_rows(user, area: Area):
+    rows = scope_queryset(CaseMixMonthly.objects.all(), user)
+    if area.kind == "grid":
+        return rows.filter(grid_id=area.id)
+    if area.kind == "property_company":
+        return rows.filter(property_company_id=area.id)
+    return rows.filter(area.community_q())
+
+
+#: What a case-mix row is grouped by, read with its category's particulars.
+_MIX_VALUES = (
+    "category_id",
+    "category__code",
+    "category__name",
+    "category__group",
+    "category__repair_kind",
+    "channel",
+)
+
+
+def _mix_record(totals: dict) -> dict:
+    return {
+        **{k: totals[k] for k in CASE_MIX_FIGURES},
+        "closure_rate": ratio(totals["closed"], totals["received"]),
+        "closed_on_time_rate": ratio(totals["closed_on_time"], totals["closed"]),
+        "satisfaction_rate": ratio(
+            totals["satisfied"] + totals["fairly_satisfied"], totals["rated"]
+        ),
+    }
+
+
+def _add(target: dict, row: dict) -> None:
+    for key in CASE_MIX_FIGURES:
+        target[key] = target.get(key, 0) + (row[key] or 0)
+
+
+def _case_mix_tables(rows) -> dict:
+    """Fold rows grouped by category and channel into the three tables: by
+    category (with its repair kind), by repair kind, by channel; each biggest
+    first."""
+    categories: dict = {}
+    kinds: dict = {}
+    channels: dict = {}
+    for row in rows:
+        category = categories.setdefault(
+            row["category_id"],
+            {
+                "category_id": row["category_id"],
+                "code": row["category__code"],
+                "name": row["category__name"],
+                "group": row["category__group"],
+                "repair_kind": row["category__repair_kind"],
+            },
+        )
+        _add(category, row)
+        if row["category__repair_kind"]:
+            _add(kinds.setdefault(row["category__repair_kind"], {}), row)
+        _add(channels.setdefault(row["channel"], {}), row)
+    kind_labels = dict(Category.RepairKind.choices)
+    channel_labels = dict(Petition.Channel.choices)
+
+    def ordered(records):
+        return sorted(records, key=lambda r: (-r["received"], str(r["label"])))
+
+    return {
+        "by_category": sorted(
+            (
+                {
+                    **{k: v for k, v in c.items() if k not in CASE_MIX_FIGURES},
+                    "label": c["name"],
+                    **_mix_record(c),
+                }
+                for c in categories.values()
+            ),
+            key=lambda r: (-r["received"], r["code"]),
+        ),
+        "by_repair_kind": ordered(
+            {"repair_kind": k, "label": str(kind_labels.get(k, k)), **_mix_record(v)}
+            for k, v in kinds.items()
+        ),
+        "by_channel": ordered(
+            {"channel": k, "label": str(channel_labels.get(k, k)), **_mix_record(v)}
+            for k, v in channels.items()
+        ),
+    }
+
+
+def stats_case_mix(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """The cases of the months ``first``..``last`` in ``area`` by category,
+    by repair kind and by channel, from the roll-ups (one query)."""
+    rows = (
+        _months(_case_mix_rows(user, area), first, last)
+        .values(*_MIX_VALUES)
+        .annotate(**{k: Sum(k) for k in CASE_MIX_FIGURES})
+        .order_by()
+    )
+    return _case_mix_tables(rows)
+
+
+def stats_case_mix_live(*, user, area: Area, first: datetime.date, last: datetime.date):
+    """The same tables counted straight from the cases: the yardstick."""
+    start, end = _bounds(first, last)
+    rows = (
+        _live_cases(user, area)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .values(*_MIX_VALUES)
+        .annotate(**case_mix_aggregates())
+        .order_by()
+    )
+    return _case_mix_tables(rows)
+
+
 # --- time series --------------------------------------------------------------------
 
 
@@ -915,3 +1043,125 @@ def target_progress(*, user, area: Area, first, last) -> list[dict]:
         return []
     values = _target_values(user, area, first, last)
     return [_progress(target, *values[target.metric]) for target in targets]
+
+
+# --- evaluation of property companies ---------------------------------------------
+
+#: The role kinds that work for a property company (whose evaluation they see).
+COMPANY_STAFF_KINDS = (
+    Role.Kind.PROPERTY_STEWARD,
+    Role.Kind.REPAIR_WORKER,
+    Role.Kind.PARTY_INSTRUCTOR,
+)
+
+#: How many quarters of history a list shows when no quarter is asked for.
+EVALUATION_HISTORY_QUARTERS = 8
+
+
+def own_company_ids(*, user) -> set[int]:
+    """The property companies whose staff the user is (one query)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return set()
+    return set(
+        Role.objects.active()
+        .filter(
+            person__user=user,
+            kind__in=COMPANY_STAFF_KINDS,
+            property_company__isnull=False,
+        )
+        .values_list("property_company_id", flat=True)
+    )
+
+
+def evaluation_list(
+    *,
+    user,
+    quarter: datetime.date | None = None,
+    level: str | None = None,
+    filters: dict | None = None,
+):
+    """The evaluations the user may read: community and district staff every
+    row of their units (district rows: district staff), a company's staff
+    their own company's rows; newest quarter first, best score first. Without
+    ``quarter``: the last ``EVALUATION_HISTORY_QUARTERS`` quarters."""
+    rows = CompanyEvaluation.objects.select_related(
+        "property_company", "district", "community", "compound"
+    )
+    scope = user_scope(user)
+    if not scope.is_all:
+        condition = (
+            Q(pk__in=[]) if scope.is_empty else scope_q(CompanyEvaluation, scope)
+        )
+        own = own_company_ids(user=user)
+        if own:
+            condition |= Q(property_company_id__in=sorted(own))
+        rows = rows.filter(condition)
+    if quarter is not None:
+        rows = rows.filter(quarter=calendar.quarter_start(quarter))
+    else:
+        since = calendar.add_months(
+            calendar.quarter_start(calendar.today()),
+            -3 * (EVALUATION_HISTORY_QUARTERS - 1),
+        )
+        rows = rows.filter(quarter__gte=since)
+    if level:
+        rows = rows.filter(level=level)
+    for field, value in (filters or {}).items():
+        rows = rows.filter(**{f"{field}_id": value})
+    return rows.order_by(
+        "-quarter", "level", F("score").desc(nulls_last=True), "property_company__name"
+    )
+
+
+def evaluation_record(row: CompanyEvaluation) -> dict:
+    """An evaluation as the API and the pages show it, labels translated."""
+    return {
+        "id": row.pk,
+        "quarter": calendar.quarter_label(row.quarter),
+        "level": row.level,
+        "unit": {"kind": row.level, "id": row.unit.pk, "name": row.unit.name},
+        "property_company": {
+            "id": row.property_company_id,
+            "name": row.property_company.name,
+        },
+        "cases": row.cases,
+        "min_cases": MIN_CASES_TO_SCORE,
+        "score": None if row.score is None else float(row.score),
+        "breakdown": [
+            {**part, "label": str(part.get("label") or INDICATOR_LABELS[part["key"]])}
+            for part in row.breakdown
+        ],
+    }
+
+
+def honour_list_for_community(*, community: Community):
+    """The published 红黑榜 of a community's district, newest first (public:
+    company names and scores only)."""
+    return (
+        HonourList.objects.filter(district_id=community.subdistrict.district_id)
+        .select_related("district")
+        .order_by("-quarter")
+    )
+
+
+def companies_serving(*, community: Community):
+    """The property companies serving the community's compounds."""
+    return PropertyCompany.objects.filter(compounds__community=community).distinct()
+
+
+def honour_list_list(*, user):
+    """The published 红黑榜 of the districts the user may see."""
+    return scope_queryset(HonourList.objects.select_related("district"), user).order_by(
+        "-quarter", "district__name"
+    )
+
+
+def honour_list_record(honour: HonourList) -> dict:
+    return {
+        "district": honour.district.name,
+        "quarter": calendar.quarter_label(honour.quarter),
+        "published_at": honour.published_at,
+        "red": honour.entries.get("red", []),
+        "black": honour.entries.get("black", []),
+        "rules": honour.entries.get("rules", {}),
+    }

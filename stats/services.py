@@ -9,7 +9,7 @@ functions run them straight over the records to prove roll-up = live."""
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.calendar import month_start
+from core.outbox import outbox_enqueue
 from core.services import audit_record
 from deliberation.models import ActionItem, AgendaTopic, DeliberationBody, Meeting
 from grids.models import (
@@ -44,16 +45,23 @@ from grids.selectors import under_care_q
 from petitions.models import Category, Petition
 from volunteers.models import Activity, SignUp, Wish
 
+from . import evaluation
 from .models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     DURATION_LADDERS,
     FIELD_FIGURES,
     PETITION_FIGURES,
+    AssessmentItem,
+    AssessmentScore,
+    CaseMixMonthly,
     CommunityMonthly,
+    CompanyEvaluation,
     DashboardToken,
     GridMonthly,
+    HonourList,
     PetitionMonthly,
     within_columns,
 )
@@ -193,6 +201,46 @@ def _insert_case_rollups(start, end) -> int:
         )
         cursor.execute(insert + "stats_case_rollup_new", (now,))
         return cursor.rowcount
+
+
+# --- case mix: category and channel -------------------------------------------
+
+
+def case_mix_aggregates() -> dict:
+    """The aggregate of every case-mix column: the same definitions as the
+    case roll-ups (``case_aggregates``), fewer of them."""
+    every = case_aggregates()
+    return {name: every[name] for name in CASE_MIX_FIGURES}
+
+
+#: The dimensions of a case-mix row, as read from a case.
+CASE_MIX_KEYS = ("community_id", "grid_id", "compound__property_company_id")
+
+
+def _insert_case_mix(start, end) -> int:
+    """Write the case-mix roll-ups of [start, end): one GROUP BY over the
+    cases, by month, grid, company, category and channel."""
+    grouped = (
+        Petition.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(f_month=TruncMonth("created_at", output_field=DateField()))
+        .values("f_month", *CASE_MIX_KEYS, "category_id", "channel")
+        .annotate(**case_mix_aggregates())
+        .order_by()
+    )
+    rows = [
+        CaseMixMonthly(
+            month=_as_month(row["f_month"]),
+            community_id=row["community_id"],
+            grid_id=row["grid_id"],
+            property_company_id=row["compound__property_company_id"],
+            category_id=row["category_id"],
+            channel=row["channel"],
+            **{name: row[name] for name in CASE_MIX_FIGURES},
+        )
+        for row in grouped
+    ]
+    CaseMixMonthly.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # --- community figures --------------------------------------------------------
@@ -514,6 +562,7 @@ REBUILD_LOCK = 0x7374617473
 def _replace_months(first, last, start, end, this_month) -> int:
     months = Q(month__gte=first, month__lte=last)
     PetitionMonthly.objects.filter(months).delete()
+    CaseMixMonthly.objects.filter(months).delete()
     kept_coverage = {
         (row["month"], row["community_id"]): {k: row[k] for k in COVERAGE_FIGURES}
         for row in CommunityMonthly.objects.filter(
@@ -522,7 +571,7 @@ def _replace_months(first, last, start, end, this_month) -> int:
     }
     CommunityMonthly.objects.filter(months).delete()
 
-    case_rows = _insert_case_rollups(start, end)
+    case_rows = _insert_case_rollups(start, end) + _insert_case_mix(start, end)
 
     flows = community_month_rows(start=start, end=end)
     coverage = coverage_rows() if first <= this_month <= last else {}
@@ -620,3 +669,164 @@ def dashboard_token_revoke(*, token: DashboardToken, actor=None) -> DashboardTok
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="dashboardtoken.revoke", target=token)
     return token
+
+
+# --- evaluation of property companies ---------------------------------------------
+
+
+@transaction.atomic
+def evaluation_rebuild(*, quarter: datetime.date) -> int:
+    """Replace every company evaluation of the quarter of ``quarter`` (its
+    compounds, communities and districts) from the records and the
+    assessment scores; run twice, it leaves the same rows."""
+    quarter = calendar.quarter_start(quarter)
+    _serialise_rebuilds()
+    CompanyEvaluation.objects.filter(quarter=quarter).delete()
+    assessed = evaluation.assessments_of(quarter)
+    rows = []
+    for (level, company, district, community, compound), figures in sorted(
+        evaluation.roll_up(evaluation.quarter_atoms(quarter)).items(),
+        key=lambda item: tuple(-1 if v is None else v for v in item[0][1:]),
+    ):
+        score, breakdown = evaluation.score_unit(
+            figures, assessed.get((company, district), [])
+        )
+        rows.append(
+            CompanyEvaluation(
+                quarter=quarter,
+                level=level,
+                property_company_id=company,
+                district_id=district,
+                community_id=community,
+                compound_id=compound,
+                cases=figures["received"],
+                score=score,
+                breakdown=breakdown,
+            )
+        )
+    CompanyEvaluation.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def evaluation_rebuild_recent() -> int:
+    """Rebuild this quarter's evaluations (so far) and the last quarter's
+    (cases closed and rated late, scores entered after it ended)."""
+    this_quarter = calendar.quarter_start(calendar.today())
+    last_quarter = calendar.quarter_start(calendar.add_months(this_quarter, -1))
+    return evaluation_rebuild(quarter=last_quarter) + evaluation_rebuild(
+        quarter=this_quarter
+    )
+
+
+@transaction.atomic
+def assessment_score_enter(
+    *,
+    item: AssessmentItem,
+    property_company,
+    quarter: datetime.date,
+    score: Decimal,
+    evidence: str,
+    actor,
+) -> AssessmentScore:
+    """Enter (or correct) a company's score on an assessment item for a
+    quarter, audited; the quarter's evaluation is rebuilt after the commit."""
+    if actor is not None and not instance_in_scope(actor, item):
+        raise PermissionDenied(_("That assessment item is not yours."))
+    quarter = calendar.quarter_start(quarter)
+    entry = AssessmentScore.objects.filter(
+        item=item, property_company=property_company, quarter=quarter
+    ).first() or AssessmentScore(
+        item=item, property_company=property_company, quarter=quarter
+    )
+    before = None if entry.pk is None else str(entry.score)
+    entry.score = score
+    entry.evidence = evidence
+    entry.entered_by = actor
+    entry.full_clean()
+    entry.save()
+    audit_record(
+        actor=actor,
+        action="assessmentscore.enter",
+        target=entry,
+        changes={"score": [before, str(score)], "evidence": evidence[:200]},
+    )
+    outbox_enqueue("stats.evaluate_companies", quarter=quarter.isoformat())
+    return entry
+
+
+#: A company scoring this or more passes and is never put on the 黑榜, even
+#: as the last of a district of good companies.
+BLACK_LIST_BELOW = Decimal(60)
+
+
+def honour_list_entries(*, district, quarter: datetime.date, size: int) -> dict:
+    """The 红黑榜 of a district's quarter from its district-level evaluations,
+    with the rules that made it: the 红榜 the ``size`` best scored companies
+    (at most half of them, rounded up), the 黑榜 the ``size`` worst of the
+    others (at most half, rounded down) that score below the pass mark."""
+    scored = list(
+        CompanyEvaluation.objects.filter(
+            quarter=calendar.quarter_start(quarter),
+            level=CompanyEvaluation.Level.DISTRICT,
+            district=district,
+            score__isnull=False,
+        )
+        .select_related("property_company")
+        .order_by("-score", "property_company__name")
+    )
+
+    def entry(row):
+        return {
+            "company_id": row.property_company_id,
+            "company": row.property_company.name,
+            "score": float(row.score),
+            "cases": row.cases,
+        }
+
+    red = scored[: min(size, (len(scored) + 1) // 2)]
+    others = scored[len(red) :][::-1][: min(size, len(scored) // 2)]
+    return {
+        "red": [entry(row) for row in red],
+        "black": [entry(row) for row in others if row.score < BLACK_LIST_BELOW],
+        "rules": {
+            "size": size,
+            "black_below": float(BLACK_LIST_BELOW),
+            "min_cases": evaluation.MIN_CASES_TO_SCORE,
+            "scored": len(scored),
+            "weights": {i.key: i.weight for i in evaluation.INDICATORS},
+        },
+    }
+
+
+@transaction.atomic
+def honour_list_publish(
+    *, district, quarter: datetime.date, actor, size: int = 3
+) -> HonourList:
+    """Publish (or publish again) the 红黑榜 of a district's quarter: a
+    snapshot of its evaluations, which later rebuilds do not change."""
+    if actor is not None and not instance_in_scope(
+        actor, HonourList(district=district)
+    ):
+        raise PermissionDenied(_("You may not publish that district's list."))
+    quarter = calendar.quarter_start(quarter)
+    if quarter > calendar.today():
+        raise ValidationError(_("The quarter has not begun yet."))
+    entries = honour_list_entries(district=district, quarter=quarter, size=size)
+    honour, _created = HonourList.objects.update_or_create(
+        district=district,
+        quarter=quarter,
+        defaults={
+            "size": size,
+            "entries": entries,
+            "published_at": timezone.now(),
+            "published_by": actor,
+        },
+    )
+    honour.full_clean()
+    audit_record(
+        actor=actor,
+        action="honourlist.publish",
+        target=honour,
+        changes={"red": len(entries["red"]), "black": len(entries["black"])},
+    )
+    return honour

@@ -13,7 +13,7 @@ import re
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
@@ -25,7 +25,14 @@ from grids.scoping import LEVELS
 from stats.periods import default_start
 
 from .api.views import MONTH
-from .selectors import AREA_KINDS, dashboard_trail
+from .evaluation import INDICATORS
+from .selectors import (
+    AREA_KINDS,
+    companies_serving,
+    dashboard_trail,
+    honour_list_for_community,
+    honour_list_record,
+)
 
 #: The right the statistics API asks for (``stats.api.views.CanReadStats``).
 STATS_PERMISSION = "stats.view_petitionmonthly"
@@ -103,6 +110,8 @@ def _labels() -> dict:
             "(at least %(min_cases)s in the period)."
         ),
         "no_targets": _("No targets are set for your district."),
+        "no_evaluation": _("No evaluation of a property company yet."),
+        "too_few_cases": _("too few cases (at least %(min_cases)s)"),
         "error": _("The figures could not be loaded."),
         "error_network": _("The server could not be reached. Try again later."),
         "error_chart": _("The chart library did not load; the tables still work."),
@@ -122,6 +131,16 @@ def _labels() -> dict:
         "of_total": _("%(part)s of %(whole)s"),
         "levels": {kind: _kind_name(kind, plural=True) for kind in LEVELS},
     }
+
+
+def _evaluation_query(unit: tuple[str, int] | None) -> dict:
+    """The evaluations the dashboard's card asks for: the unit's own level
+    where the evaluation has one, else every row the caller may read."""
+    if unit and unit[0] in ("district", "community"):
+        return {unit[0]: unit[1], "level": unit[0]}
+    if unit and unit[0] == "property_company":
+        return {"property_company": unit[1]}
+    return {}
 
 
 @staff_member_required
@@ -149,8 +168,17 @@ def dashboard(request):
         "language": request.LANGUAGE_CODE,
         "api": {
             name: reverse(f"stats-{name}")
-            for name in ("summary", "series", "drilldown", "ranking", "targets")
+            for name in (
+                "summary",
+                "series",
+                "drilldown",
+                "ranking",
+                "targets",
+                "case-mix",
+                "evaluations",
+            )
         },
+        "evaluation_query": _evaluation_query(unit),
         "labels": _labels(),
     }
     return render(
@@ -165,5 +193,41 @@ def dashboard(request):
             "root_url": link(),
             "up_url": trail[-2]["url"] if len(trail) > 1 else link(),
             "query_string": urlencode(query),
+            "case_mix_tables": [
+                ("case-mix-category", _("Category")),
+                ("case-mix-repair-kind", _("Repair kind")),
+                ("case-mix-channel", _("Channel")),
+            ],
+        },
+    )
+
+
+#: How many quarters of 红黑榜 the residents' page shows.
+HONOUR_QUARTERS_SHOWN = 4
+
+
+def honour_list_page(request, community_id: int):
+    """The residents' page of a community's property companies: the district's
+    published 红黑榜 of the last quarters, with the rules that made them.
+    Public: company names and scores only."""
+    community = get_object_or_404(
+        Community.objects.select_related("subdistrict__district"), pk=community_id
+    )
+    companies = list(companies_serving(community=community))
+    lists = [
+        honour_list_record(honour)
+        for honour in honour_list_for_community(community=community)[
+            :HONOUR_QUARTERS_SHOWN
+        ]
+    ]
+    return render(
+        request,
+        "stats/honour_list.html",
+        {
+            "community": community,
+            "companies": companies,
+            "serving_ids": {company.pk for company in companies},
+            "lists": lists,
+            "indicators": INDICATORS,
         },
     )

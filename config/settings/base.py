@@ -336,6 +336,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "stats.rebuild_recent",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly, after the roll-ups: this quarter's and last quarter's
+    # evaluations of property companies.
+    "stats-evaluate-companies": {
+        "task": "stats.evaluate_companies",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Hourly: day-before reminders to volunteers.
     "volunteers-remind": {"task": "volunteers.remind_activities", "schedule": 3600.0},
     # Daily: unverified hours, unclaimed wishes, station stock.

@@ -33,3 +33,10 @@ DEMO_SEEDERS.insert(
     DEMO_SEEDERS.index("sampledata.demo.statistics.demo_seed"),
     "sampledata.demo.field.demo_seed",
 )
+
+# --- Evaluation of property companies (issue 17): assessment items and
+# scores, the evaluations and a published 红黑榜, after the roll-ups.
+DEMO_SEEDERS.append("sampledata.demo.evaluation.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.notices.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.disclosure.demo_seed")
+DEMO_SEEDERS.append("sampledata.demo.centres.demo_seed")

@@ -193,7 +193,14 @@ def body_write(
         body_id,
         rows,
         owners=community.staff
-        + [build.grid_worker[g] for g in community.grid_ids if g in build.grid_worker],
+        + [build.grid_worker[g] for g in community.grid_ids if g in build.grid_worker]
+        # The property stewards carry out the meetings' decisions on their
+        # estates too (the evaluation of their company counts them).
+        + [
+            person
+            for (grid, _company), person in sorted(build.steward.items())
+            if grid in community.grid_ids
+        ],
     )
     for month in months(clock.first, calendar.add_months(clock.today, 1)):
         for day in occurrence_dates(

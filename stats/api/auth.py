@@ -18,7 +18,9 @@ from grids.scoping import Scope
 from ..models import DashboardToken
 
 #: The only rights a dashboard token carries.
-TOKEN_PERMISSIONS = frozenset({"stats.view_petitionmonthly"})
+TOKEN_PERMISSIONS = frozenset(
+    {"stats.view_petitionmonthly", "stats.view_companyevaluation"}
+)
 
 
 class DashboardPrincipal:

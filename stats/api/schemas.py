@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from ..models import (
     CARE_FIGURES,
+    CASE_MIX_FIGURES,
     COMMUNITY_FIGURES,
     COVERAGE_FIGURES,
     FIELD_FIGURES,
@@ -192,3 +193,109 @@ class StatsTargetProgressSerializer(serializers.Serializer):
 
 class StatsTargetsSerializer(StatsPeriodSerializer):
     results = StatsTargetProgressSerializer(many=True)
+
+
+MIX_RATES = ["closure_rate", "closed_on_time_rate", "satisfaction_rate"]
+MIX_COUNTS = list(CASE_MIX_FIGURES)
+MixCategory = _figures(
+    "StatsMixCategory",
+    ["category_id", *MIX_COUNTS],
+    MIX_RATES,
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "label": serializers.CharField(),
+        "group": serializers.CharField(),
+        "repair_kind": serializers.CharField(
+            allow_blank=True, help_text="public, paid, or empty: not a repair"
+        ),
+    },
+)
+MixRepairKind = _figures(
+    "StatsMixRepairKind",
+    MIX_COUNTS,
+    MIX_RATES,
+    {"repair_kind": serializers.CharField(), "label": serializers.CharField()},
+)
+MixChannel = _figures(
+    "StatsMixChannel",
+    MIX_COUNTS,
+    MIX_RATES,
+    {"channel": serializers.CharField(), "label": serializers.CharField()},
+)
+
+
+class StatsCaseMixSerializer(StatsPeriodSerializer):
+    by_category = MixCategory(many=True)
+    by_repair_kind = MixRepairKind(many=True)
+    by_channel = MixChannel(many=True)
+
+
+class EvaluationPartSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="an indicator, or item-<id>")
+    kind = serializers.ChoiceField(choices=["platform", "assessment"])
+    label = serializers.CharField()
+    weight = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField(allow_null=True, help_text="0 to 100")
+    points = serializers.FloatField(
+        allow_null=True, help_text="what the part adds to the score"
+    )
+    basis = serializers.CharField(help_text="what the value was read from")
+
+
+class EvaluationUnitSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class EvaluationCompanySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class StatsEvaluationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quarter = serializers.CharField(help_text="YYYY-Qn")
+    level = serializers.ChoiceField(choices=["compound", "community", "district"])
+    unit = EvaluationUnitSerializer()
+    property_company = EvaluationCompanySerializer()
+    cases = serializers.IntegerField()
+    min_cases = serializers.IntegerField()
+    score = serializers.FloatField(
+        allow_null=True, help_text="empty below the minimum number of cases"
+    )
+    breakdown = EvaluationPartSerializer(many=True)
+
+
+class StatsEvaluationListSerializer(serializers.Serializer):
+    results = StatsEvaluationSerializer(many=True)
+
+
+class HonourEntrySerializer(serializers.Serializer):
+    company_id = serializers.IntegerField()
+    company = serializers.CharField()
+    score = serializers.FloatField()
+    cases = serializers.IntegerField()
+
+
+class HonourRulesSerializer(serializers.Serializer):
+    size = serializers.IntegerField()
+    black_below = serializers.FloatField()
+    min_cases = serializers.IntegerField()
+    scored = serializers.IntegerField()
+    weights = serializers.DictField(child=serializers.IntegerField())
+
+
+class StatsHonourListSerializer(serializers.Serializer):
+    district = serializers.CharField()
+    quarter = serializers.CharField(help_text="YYYY-Qn")
+    published_at = serializers.DateTimeField()
+    red = HonourEntrySerializer(many=True)
+    black = HonourEntrySerializer(many=True)
+    rules = HonourRulesSerializer()
+
+
+class StatsHonourListsSerializer(serializers.Serializer):
+    results = StatsHonourListSerializer(many=True)

@@ -293,3 +293,196 @@ class TargetsApi(StatsApiView):
                 ),
             }
         )
+
+
+class CaseMixApi(StatsApiView):
+    """Cases of a period by category (with its repair kind), by repair kind
+    (public or paid) and by channel (form, QR code, meeting, patrol …): seed
+    004's table of repairs by kind and of issues raised at meetings."""
+
+    name = "case-mix"
+
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS, responses=schemas.StatsCaseMixSerializer
+    )
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            {
+                **self.period(data),
+                **selectors.stats_case_mix(
+                    user=request.user,
+                    area=data["area"],
+                    first=data["first"],
+                    last=data["last"],
+                ),
+            }
+        )
+
+    def table(self, data):
+        rows = []
+        for section, key in (
+            ("by_category", "code"),
+            ("by_repair_kind", "repair_kind"),
+            ("by_channel", "channel"),
+        ):
+            for record in data.get(section) or []:
+                rows.append(
+                    {
+                        "section": section,
+                        "key": record[key],
+                        "label": record["label"],
+                        **{
+                            k: record[k]
+                            for k in (
+                                "received",
+                                "closed",
+                                "closed_on_time",
+                                "rated",
+                                "satisfied",
+                                "fairly_satisfied",
+                                "reopened",
+                                "closure_rate",
+                                "satisfaction_rate",
+                            )
+                        },
+                    }
+                )
+        return rows
+
+
+class CanReadEvaluations(BasePermission):
+    """Staff (or a dashboard token) holding the right to read evaluations:
+    community and district staff, and a property company's own staff."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.has_perm("stats.view_companyevaluation")
+        )
+
+
+QUARTER = r"^(199\d|20\d\d)-[Qq][1-4]\Z"
+
+
+class EvaluationQuerySerializer(serializers.Serializer):
+    quarter = serializers.RegexField(QUARTER, required=False, help_text="YYYY-Qn")
+    level = serializers.ChoiceField(
+        choices=["compound", "community", "district"], required=False
+    )
+    property_company = serializers.IntegerField(**ID)
+    district = serializers.IntegerField(**ID)
+    community = serializers.IntegerField(**ID)
+    compound = serializers.IntegerField(**ID)
+
+
+_FILTERS = ("property_company", "district", "community", "compound")
+
+
+class EvaluationListApi(StatsApiView):
+    """Evaluations of property companies per quarter and unit (compound,
+    community, district): one score with its breakdown, empty below the
+    minimum number of cases; without ``quarter``, the last two years."""
+
+    name = "evaluations"
+    permission_classes = [CanReadEvaluations]
+    query_serializer = EvaluationQuerySerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("quarter", str, description="YYYY-Qn"),
+            OpenApiParameter("level", str, enum=["compound", "community", "district"]),
+            *[OpenApiParameter(name, _ID_SCHEMA) for name in _FILTERS],
+            OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
+        ],
+        responses=schemas.StatsEvaluationListSerializer,
+    )
+    def get(self, request):
+        blank = [k for k, v in request.query_params.items() if v == ""]
+        if blank:
+            raise serializers.ValidationError(
+                {name: [_("This field may not be blank.")] for name in blank}
+            )
+        query = self.query_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        rows = selectors.evaluation_list(
+            user=request.user,
+            quarter=calendar.parse_quarter(data["quarter"])
+            if "quarter" in data
+            else None,
+            level=data.get("level"),
+            filters={k: data[k] for k in _FILTERS if k in data},
+        )
+        return Response({"results": [selectors.evaluation_record(row) for row in rows]})
+
+    def export_name(self, data) -> str:
+        return "evaluations"
+
+    def table(self, data):
+        rows = []
+        for record in data.get("results") or []:
+            for part in record["breakdown"]:
+                rows.append(
+                    {
+                        "quarter": record["quarter"],
+                        "level": record["level"],
+                        "unit": record["unit"]["name"],
+                        "property_company": record["property_company"]["name"],
+                        "cases": record["cases"],
+                        "score": record["score"],
+                        "part": part["label"],
+                        "weight": part["weight"],
+                        "value": part["value"],
+                        "part_score": part["score"],
+                        "points": part["points"],
+                        "basis": part["basis"],
+                    }
+                )
+        return rows
+
+
+class HonourListApi(StatsApiView):
+    """The published 红黑榜 of the districts the caller may see, newest quarter
+    first: the companies on each list with their scores, and the rules."""
+
+    name = "honour-lists"
+    permission_classes = [CanReadEvaluations]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "xlsx"])],
+        responses=schemas.StatsHonourListsSerializer,
+    )
+    def get(self, request):
+        if request.query_params.get("format") == "":
+            raise serializers.ValidationError(
+                {"format": [_("This field may not be blank.")]}
+            )
+        return Response(
+            {
+                "results": [
+                    selectors.honour_list_record(honour)
+                    for honour in selectors.honour_list_list(user=request.user)
+                ]
+            }
+        )
+
+    def export_name(self, data) -> str:
+        return "honour-lists"
+
+    def table(self, data):
+        return [
+            {
+                "quarter": record["quarter"],
+                "district": record["district"],
+                "list": side,
+                "rank": rank,
+                **entry,
+            }
+            for record in data.get("results") or []
+            for side in ("red", "black")
+            for rank, entry in enumerate(record[side], 1)
+        ]

@@ -27,9 +27,9 @@ from petitions.models import Petition
 from petitions.services import petition_submit, petition_transition
 from tests.conftest import PASSWORD
 from tests.deliberation.factories import ProposalFactory
+from tests.grids.factories import resident_verify
 from tests.petitions.factories import CategoryFactory
 from tests.volunteers.factories import ServiceItemFactory, WishFactory
-from tests.grids.factories import resident_verify
 from volunteers.models import Activity, ServiceItem, Wish
 from volunteers.views import CHECK_IN_CODE
 
@@ -179,6 +179,11 @@ def pages(world):
         "register": f"/c/{c1}/register/",
         "mine": "/me/",
         "verify": "/me/verify/",
+        "notices": f"/c/{c1}/notices/",
+        "meetings": f"/c/{c1}/meetings/",
+        "disclosures": f"/c/{c1}/disclosures/",
+        "centres": f"/c/{c1}/centres/",
+        "companies": f"/c/{c1}/companies/",
     }
 
 

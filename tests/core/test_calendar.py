@@ -302,3 +302,23 @@ def test_the_lint_finds_a_month_in_days():
         values = [k.value for k in call.keywords if k.arg == "days"] + call.args[:1]
         assert any(_monthlike(v) for v in values), text
     assert not _monthlike(ast.parse("timedelta(days=7)").body[0].value.keywords[0])
+
+
+def test_quarters_start_hold_three_months_and_parse():
+    """A quarter starts on 1 January, April, July or October (local date),
+    holds three calendar months, and reads and writes as YYYY-Qn."""
+    late = datetime.datetime(2026, 9, 30, 16, 30, tzinfo=datetime.UTC)  # 1 Oct local
+    assert calendar.quarter_start(late) == datetime.date(2026, 10, 1)
+    assert calendar.quarter_start(datetime.date(2026, 8, 31)) == datetime.date(
+        2026, 7, 1
+    )
+    assert calendar.quarter_months(datetime.date(2027, 2, 28)) == [
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 2, 1),
+        datetime.date(2027, 3, 1),
+    ]
+    assert calendar.quarter_label(datetime.date(2026, 11, 5)) == "2026-Q4"
+    assert calendar.parse_quarter("2026-q2") == datetime.date(2026, 4, 1)
+    for bad in ("2026-Q5", "2026-Q12", "2026Q1", "26-Q1", "2026-Q"):
+        with pytest.raises(ValueError):
+            calendar.parse_quarter(bad)

@@ -68,6 +68,11 @@ READ_ONLY = {
     "petitions:track",
     "residents:wechat",
     "residents:wechat-done",
+    "site:notices",
+    "site:notice",
+    "site:centres",
+    "deliberation:calendar",
+    "deliberation:disclosure",
 }
 
 

@@ -135,4 +135,4 @@ def test_api_every_operation_refuses_callers_without_sign_in(client, schema, wor
             assert wrong.status_code in (401, 403, 429), (method, url)
             asked += 1
             client.cookies.clear()
-    assert asked == 48
+    assert asked == 51

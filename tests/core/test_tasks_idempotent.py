@@ -264,6 +264,7 @@ TASKS = {
     "deliberation.alert_overdue_items": (setup_alert_overdue_items, True),
     "stats.refresh_current": (setup_stats, True),
     "stats.rebuild_recent": (setup_stats, True),
+    "stats.evaluate_companies": (setup_stats, True),
     "volunteers.remind_activities": (setup_remind_activities, True),
     "volunteers.alert_unverified": (setup_alert_unverified, True),
     "volunteers.alert_unclaimed_wishes": (setup_alert_unclaimed_wishes, True),

@@ -27,6 +27,7 @@ SCHEDULED = {
     "volunteers.Activity.starts_at",
     "volunteers.Activity.ends_at",
     "stats.DashboardToken.expires_at",
+    "grids.Notice.publish_until",
 }
 #: Dates of what has happened (the others are terms, due dates and plans).
 HAPPENED = {

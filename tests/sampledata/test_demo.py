@@ -380,3 +380,57 @@ def test_seed_demo_grids_are_patrolled_and_households_visited(seeded, community)
     )
     assert this_month.count() == len(grids)
     assert all(row.care_households for row in this_month)
+
+
+def test_seed_demo_evaluates_the_company_and_publishes_the_honour_list(
+    seeded, community
+):
+    """The demo shows last quarter's evaluation of 民晟物业 with its breakdown
+    (platform indicators and the district's two assessment items) and the
+    published 红黑榜 with the company on the red list, on the residents' page."""
+    from django.test import Client
+
+    from stats.models import CompanyEvaluation, HonourList
+
+    quarter = calendar.quarter_start(
+        calendar.add_months(calendar.quarter_start(calendar.today()), -1)
+    )
+    row = CompanyEvaluation.objects.get(quarter=quarter, level="community")
+    assert row.score is not None and row.cases >= 10
+    kinds = [part["kind"] for part in row.breakdown]
+    assert kinds.count("platform") == 6 and kinds.count("assessment") == 2
+    assert all(part["score"] is not None for part in row.breakdown)
+    honour = HonourList.objects.get(quarter=quarter)
+    assert [entry["company"] for entry in honour.entries["red"]] == ["民晟物业"]
+    page = Client().get(f"/c/{community.pk}/companies/")
+    assert "民晟物业" in page.content.decode()
+
+
+def test_seed_demo_publishes_notices(seeded, community):
+    """The demo's residents read a pinned community notice and a compound's."""
+    from django.test import Client
+
+    page = Client().get(f"/c/{community.pk}/notices/").content.decode()
+    assert page.index("二次供水水箱清洗") < page.index("电梯年度检验")
+
+
+def test_seed_demo_discloses_public_income_and_the_elevator_matter(seeded, community):
+    """民生·壹号院's residents read its public income and the elevator matter."""
+    from django.test import Client
+
+    compound = community.compounds.get(name="民生·壹号院")
+    page = (
+        Client()
+        .get(f"/c/{community.pk}/disclosures/", {"compound": compound.pk})
+        .content.decode()
+    )
+    assert "电梯轿厢广告位租金" in page and "5号楼屋面防水维修" in page
+    assert "电梯" in page.split('id="matters"')[1]
+
+
+def test_seed_demo_has_a_service_centre_with_this_weeks_rota(seeded, community):
+    """The demo's residents find the 红旗驿站 with staff on duty today."""
+    from django.test import Client
+
+    page = Client().get(f"/c/{community.pk}/centres/").content.decode()
+    assert "民生·壹号院红旗驿站" in page and 'class="today"' in page

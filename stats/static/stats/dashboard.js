@@ -622,6 +622,101 @@
     status("ranking", rows.length ? "" : interpolate(L.no_ranking, { min_cases: fmtInt(ranking.min_cases) }));
   }
 
+  // --- case mix -------------------------------------------------------------
+
+  function drawCaseMix(mix) {
+    var any = false;
+    [
+      ["case-mix-category", mix.by_category],
+      ["case-mix-repair-kind", mix.by_repair_kind],
+      ["case-mix-channel", mix.by_channel],
+    ].forEach(function (pair) {
+      var table = document.getElementById(pair[0]);
+      var body = table.querySelector("tbody");
+      var rows = pair[1] || [];
+      body.textContent = "";
+      rows.forEach(function (record) {
+        var row = document.createElement("tr");
+        cell(row, record.label, "", "th");
+        cell(row, fmtInt(record.received), "num");
+        cell(row, fmtInt(record.closed), "num");
+        cell(row, fmtPct(record.closure_rate), "num");
+        cell(row, fmtPct(record.satisfaction_rate), "num");
+        body.appendChild(row);
+      });
+      table.hidden = !rows.length;
+      any = any || rows.length > 0;
+    });
+    status("case-mix", any ? "" : L.no_data);
+  }
+
+  // --- evaluation of property companies ------------------------------------
+
+  var LEVEL_ORDER = ["district", "community", "compound"];
+
+  function latestRows(results) {
+    if (!results.length) return [];
+    var quarter = results[0].quarter;
+    var rows = results.filter(function (r) { return r.quarter === quarter; });
+    for (var i = 0; i < LEVEL_ORDER.length; i++) {
+      var level = rows.filter(function (r) { return r.level === LEVEL_ORDER[i]; });
+      if (level.length) return level;
+    }
+    return rows;
+  }
+
+  function describeParts(parts) {
+    return parts
+      .filter(function (part) { return isNumber(part.points); })
+      .map(function (part) {
+        return part.label + " " + fmtDec(part.points) + "/" + part.weight;
+      })
+      .join(" · ");
+  }
+
+  function drawEvaluation(answer) {
+    var table = document.getElementById("evaluation-table");
+    var body = table.querySelector("tbody");
+    var rows = latestRows(answer.results || []);
+    body.textContent = "";
+    rows.forEach(function (record) {
+      var row = document.createElement("tr");
+      cell(row, record.property_company.name, "", "th");
+      cell(row, record.unit.name);
+      cell(row, fmtInt(record.cases), "num");
+      cell(
+        row,
+        isNumber(record.score)
+          ? fmtDec(record.score)
+          : interpolate(L.too_few_cases, { min_cases: fmtInt(record.min_cases) }),
+        "num"
+      );
+      cell(row, describeParts(record.breakdown), "parts");
+      body.appendChild(row);
+    });
+    var label = document.querySelector("[data-evaluation-quarter]");
+    label.textContent = rows.length ? rows[0].quarter : "";
+    table.hidden = !rows.length;
+    status("evaluation", rows.length ? "" : L.no_evaluation);
+  }
+
+  function getEvaluations() {
+    var params = new URLSearchParams(config.evaluation_query || {});
+    return fetch(config.api.evaluations + "?" + params.toString(), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(drawEvaluation)
+      .catch(function () {
+        document.getElementById("evaluation-table").hidden = true;
+        status("evaluation", L.error, true);
+      });
+  }
+
   // --- start ----------------------------------------------------------------
 
   function chartsReady() {
@@ -667,6 +762,14 @@
           status("targets", answer.error, true);
         } else {
           drawTargets(answer.data);
+        }
+      }),
+      getEvaluations(),
+      getJSON("case-mix").then(function (answer) {
+        if (answer.error) {
+          status("case-mix", answer.error, true);
+        } else {
+          drawCaseMix(answer.data);
         }
       }),
       getJSON("ranking", { by: "property_company" }).then(function (answer) {
