@@ -109,9 +109,10 @@ def within_columns(measure: str) -> list[str]:
     return [f"{measure}_within_{i:02d}" for i in range(len(DURATION_LADDERS[measure]))]
 
 
-class PetitionMonthly(models.Model):
-    """The cases received in one month, in one grid of a community, for one
-    property company (plus the histogram columns added below the class)."""
+class _CaseRollup(models.Model):
+    """Where a row of case figures is counted: a month, a community, its grid
+    and the property company (either may be none), and the counts that every
+    case roll-up shares."""
 
     month = models.DateField(_("month"))
     community = models.ForeignKey(
@@ -137,17 +138,29 @@ class PetitionMonthly(models.Model):
         related_name="+",
     )
     received = models.PositiveIntegerField(_("received"), default=0)
-    accepted = models.PositiveIntegerField(_("accepted"), default=0)
-    accepted_on_time = models.PositiveIntegerField(_("accepted on time"), default=0)
     closed = models.PositiveIntegerField(_("closed"), default=0)
     closed_on_time = models.PositiveIntegerField(_("closed on time"), default=0)
-    closed_timed = models.PositiveIntegerField(
-        _("closed, with the time of closing"), default=0
-    )
     rated = models.PositiveIntegerField(_("rated"), default=0)
     satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
     fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    scope_paths = below_community("community", ["grid"])
+
+    class Meta:
+        abstract = True
+
+
+class PetitionMonthly(_CaseRollup):
+    """The cases received in one month, in one grid of a community, for one
+    property company (plus the histogram columns added below the class)."""
+
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    accepted_on_time = models.PositiveIntegerField(_("accepted on time"), default=0)
+    closed_timed = models.PositiveIntegerField(
+        _("closed, with the time of closing"), default=0
+    )
     referred = models.PositiveIntegerField(_("referred"), default=0)
     complaints = models.PositiveIntegerField(
         _("complaints about property service"), default=0
@@ -155,9 +168,6 @@ class PetitionMonthly(models.Model):
     disputes_mediated = models.PositiveIntegerField(_("disputes mediated"), default=0)
     accept_seconds = models.BigIntegerField(_("seconds to accept, summed"), default=0)
     close_seconds = models.BigIntegerField(_("seconds to close, summed"), default=0)
-    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
-
-    scope_paths = below_community("community", ["grid"])
 
     class Meta:
         verbose_name = _("monthly case figures")
@@ -207,7 +217,7 @@ CASE_MIX_FIGURES = (
 )
 
 
-class CaseMixMonthly(models.Model):
+class CaseMixMonthly(_CaseRollup):
     """The cases received in one month, in one grid of a community, for one
     property company, of one category through one channel: what the cases
     were about (seed 004's table of paid and public repairs, pipe dredging,
@@ -216,29 +226,6 @@ class CaseMixMonthly(models.Model):
     ``PetitionMonthly`` so that its duration ladders are not multiplied by
     every category and channel."""
 
-    month = models.DateField(_("month"))
-    community = models.ForeignKey(
-        Community,
-        verbose_name=_("community"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    grid = models.ForeignKey(
-        Grid,
-        verbose_name=_("grid"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    property_company = models.ForeignKey(
-        PropertyCompany,
-        verbose_name=_("property-service company"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
     category = models.ForeignKey(
         "petitions.Category",
         verbose_name=_("category"),
@@ -246,16 +233,6 @@ class CaseMixMonthly(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=20)
-    received = models.PositiveIntegerField(_("received"), default=0)
-    closed = models.PositiveIntegerField(_("closed"), default=0)
-    closed_on_time = models.PositiveIntegerField(_("closed on time"), default=0)
-    rated = models.PositiveIntegerField(_("rated"), default=0)
-    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
-    fairly_satisfied = models.PositiveIntegerField(_("fairly satisfied"), default=0)
-    reopened = models.PositiveIntegerField(_("reopened"), default=0)
-    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
-
-    scope_paths = below_community("community", ["grid"])
 
     class Meta:
         verbose_name = _("monthly cases by category and channel")
