@@ -140,6 +140,20 @@ class StatsApiView(APIView):
             "end": data["last"].strftime("%Y-%m"),
         }
 
+    def answer(self, request, selector, *, results: bool = False) -> Response:
+        """Answer the period and what ``selector`` finds for the asked area
+        (under ``results`` when it gives a list)."""
+        data = self.query(request)
+        found = selector(
+            user=request.user,
+            area=data["area"],
+            first=data["first"],
+            last=data["last"],
+        )
+        return Response(
+            {**self.period(data), **({"results": found} if results else found)}
+        )
+
     def export_name(self, data) -> str:
         return f"{self.name}-{data.get('start', '')}-{data.get('end', '')}"
 
@@ -193,18 +207,7 @@ class SeriesApi(StatsApiView):
         parameters=PERIOD_PARAMETERS, responses=schemas.StatsSeriesSerializer
     )
     def get(self, request):
-        data = self.query(request)
-        return Response(
-            {
-                **self.period(data),
-                "results": selectors.stats_series(
-                    user=request.user,
-                    area=data["area"],
-                    first=data["first"],
-                    last=data["last"],
-                ),
-            }
-        )
+        return self.answer(request, selectors.stats_series, results=True)
 
 
 class RankingQuerySerializer(PeriodQuerySerializer):
@@ -257,18 +260,7 @@ class DrilldownApi(StatsApiView):
         parameters=PERIOD_PARAMETERS, responses=schemas.StatsDrilldownSerializer
     )
     def get(self, request):
-        data = self.query(request)
-        return Response(
-            {
-                **self.period(data),
-                **selectors.stats_drilldown(
-                    user=request.user,
-                    area=data["area"],
-                    first=data["first"],
-                    last=data["last"],
-                ),
-            }
-        )
+        return self.answer(request, selectors.stats_drilldown)
 
 
 class TargetsApi(StatsApiView):
@@ -281,18 +273,7 @@ class TargetsApi(StatsApiView):
         parameters=PERIOD_PARAMETERS, responses=schemas.StatsTargetsSerializer
     )
     def get(self, request):
-        data = self.query(request)
-        return Response(
-            {
-                **self.period(data),
-                "results": selectors.target_progress(
-                    user=request.user,
-                    area=data["area"],
-                    first=data["first"],
-                    last=data["last"],
-                ),
-            }
-        )
+        return self.answer(request, selectors.target_progress, results=True)
 
 
 class CaseMixApi(StatsApiView):
@@ -306,18 +287,7 @@ class CaseMixApi(StatsApiView):
         parameters=PERIOD_PARAMETERS, responses=schemas.StatsCaseMixSerializer
     )
     def get(self, request):
-        data = self.query(request)
-        return Response(
-            {
-                **self.period(data),
-                **selectors.stats_case_mix(
-                    user=request.user,
-                    area=data["area"],
-                    first=data["first"],
-                    last=data["last"],
-                ),
-            }
-        )
+        return self.answer(request, selectors.stats_case_mix)
 
     def table(self, data):
         rows = []
