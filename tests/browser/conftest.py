@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 from django.db import connection
 
@@ -19,3 +22,34 @@ def live_server_connections_released(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def chromium(live_server_connections_released, transactional_db, live_server):
+    """Debian's Chromium (or ``CHROMIUM_PATH``), headless, through Playwright,
+    beside the live server; closed after the test."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of
+    # the fixtures are still synchronous, which Django must be told is intended.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The same browser, by the name most tests use."""
+    return chromium

@@ -12,7 +12,6 @@ axe-core 4.14.1 (npm package ``axe-core``, MPL-2.0) is vendored in
 import datetime
 import io
 import os
-import shutil
 import wave
 from pathlib import Path
 
@@ -86,21 +85,6 @@ PHONE_FIELDS_JS = """() => [...document.querySelectorAll(
   .filter((el) => el.type !== "tel" || el.inputMode !== "numeric"
     || el.getAttribute("autocomplete") !== "tel")
   .map((el) => el.name)"""
-
-
-@pytest.fixture
-def chromium(live_server_connections_released, transactional_db, live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
 
 
 def _case(world, category, **overrides) -> Petition:

@@ -1,7 +1,6 @@
 """End to end in headless Chromium at a phone-sized viewport."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,29 +18,8 @@ SHOTS = (
 
 
 @pytest.fixture
-def page(live_server_connections_released, transactional_db, live_server):
-    # The database is set up before the (session-long) live server, so that it
-    # is torn down after the server has let go of its connection.
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of
-    # the fixtures are still synchronous, which Django must be told is intended.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def page(chromium):
+    return chromium.new_context(viewport=PHONE, locale="zh-CN").new_page()
 
 
 def _shot(page, name):

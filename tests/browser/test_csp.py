@@ -3,8 +3,6 @@ the main admin pages, the dashboard and every resident page, and not one
 resource or script is refused by the policy."""
 
 import datetime
-import os
-import shutil
 
 import pytest
 from django.urls import reverse
@@ -31,39 +29,23 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def browser_page(live_server_connections_released, transactional_db, live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="zh-CN"
-        )
-        context.add_init_script(WATCH_VIOLATIONS)
-        page = context.new_page()
-        console = []
-        page.on(
-            "console",
-            lambda message: (
-                console.append(message.text)
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        page.console_csp = console
-        yield page
-        browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN"
+    )
+    context.add_init_script(WATCH_VIOLATIONS)
+    page = context.new_page()
+    console = []
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.console_csp = console
+    return page
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ fails."""
 
 import datetime
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,28 +24,6 @@ PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
 #: Where the screenshots go (/tmp on Linux), to be looked at after a run.
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir())
-
-
-@pytest.fixture
-def browser(live_server_connections_released, transactional_db, live_server):
-    # The ORM calls of the fixtures run beside Playwright's event loop.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

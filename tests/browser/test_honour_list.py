@@ -8,7 +8,6 @@ from core import calendar
 from stats.models import CompanyEvaluation
 from stats.services import evaluation_rebuild, honour_list_publish
 from tests.browser.test_admin_phone import _shot
-from tests.browser.test_report_flow import browser  # noqa: F401
 from tests.stats.test_evaluation import _cases, last_quarter
 
 pytestmark = pytest.mark.browser
@@ -17,7 +16,7 @@ SMALL_PHONE = {"width": 375, "height": 667}
 
 
 def test_browser_resident_reads_the_honour_list_on_a_small_phone(
-    browser,  # noqa: F811
+    browser,
     live_server,
     world,
 ):

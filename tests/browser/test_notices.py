@@ -6,7 +6,6 @@ import pytest
 
 from grids.notices.services import notice_attach, notice_create, notice_publish
 from tests.browser.test_admin_phone import _shot
-from tests.browser.test_report_flow import browser  # noqa: F401
 from tests.deliberation.factories import BodyFactory, MeetingFactory
 from tests.grids.test_notices import _jpeg_with_gps
 
@@ -16,7 +15,7 @@ SMALL_PHONE = {"width": 375, "height": 667}
 
 
 def test_browser_resident_reads_a_notice_and_the_meetings_ahead(
-    browser,  # noqa: F811
+    browser,
     live_server,
     world,
 ):
@@ -60,7 +59,7 @@ def test_browser_resident_reads_a_notice_and_the_meetings_ahead(
 
 
 def test_browser_resident_reads_the_compounds_disclosure(
-    browser,  # noqa: F811
+    browser,
     live_server,
     world,
 ):
@@ -93,7 +92,7 @@ def test_browser_resident_reads_the_compounds_disclosure(
 
 
 def test_browser_resident_finds_the_service_centre_and_who_is_on_duty(
-    browser,  # noqa: F811
+    browser,
     live_server,
     world,
 ):

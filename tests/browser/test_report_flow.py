@@ -1,8 +1,5 @@
 """The whole life of a leak report, end to end in headless Chromium on a phone."""
 
-import os
-import shutil
-
 import pytest
 
 from grids.models import Person
@@ -12,21 +9,6 @@ from tests.conftest import PASSWORD
 from tests.petitions.factories import CategoryFactory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(live_server_connections_released, transactional_db, live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
 
 
 def _phone(browser):

@@ -3,9 +3,7 @@ report by a texted code from its tracking page, find it on 我的; a meeting
 sign-in from a stale QR code is refused."""
 
 import datetime
-import os
 import re
-import shutil
 import time
 
 import pytest
@@ -26,21 +24,11 @@ PHONE = "13912345678"
 
 
 @pytest.fixture
-def phone_page(live_server_connections_released, transactional_db, live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(
-            viewport=SMALL_PHONE, locale="zh-CN", has_touch=True, is_mobile=True
-        )
-        yield Taps(context.new_page())
-        browser.close()
+def phone_page(chromium):
+    context = chromium.new_context(
+        viewport=SMALL_PHONE, locale="zh-CN", has_touch=True, is_mobile=True
+    )
+    return Taps(context.new_page())
 
 
 class Taps:

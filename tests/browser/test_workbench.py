@@ -5,8 +5,6 @@ and the admin's work list at 1366 px."""
 
 import datetime
 import io
-import os
-import shutil
 import time
 
 import pytest
@@ -25,21 +23,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
 LAPTOP = {"width": 1366, "height": 768}
-
-
-@pytest.fixture
-def browser(live_server_connections_released, transactional_db, live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
 
 
 class Taps:
