@@ -311,13 +311,6 @@ def major_matter_decide(*, matter: MajorMatter, actor, now=None) -> MajorMatter:
     shut out the owners who were promised the rest of the window.
     """
     now = now or timezone.now()
-    if matter.voting_closes_at is not None and matter.voting_is_open(now):
-        raise ApplicationError(
-            _("E-voting is open until %(until)s: count the votes after it closes.")
-            % {"until": _local(matter.voting_closes_at)},
-            code="voting_open",
-            status_code=409,
-        )
     if MajorMatter.objects.filter(pk=matter.pk, party_decided_at__isnull=True).exists():
         raise GateClosed(
             _(
@@ -328,6 +321,13 @@ def major_matter_decide(*, matter: MajorMatter, actor, now=None) -> MajorMatter:
         )
 
     def change(locked, step):
+        if locked.voting_closes_at is not None and now < locked.voting_closes_at:
+            raise ApplicationError(
+                _("E-voting is open until %(until)s: count the votes after it closes.")
+                % {"until": _local(locked.voting_closes_at)},
+                code="voting_open",
+                status_code=409,
+            )
         locked.outcome = _count_votes(locked)
         locked.owners_decided_at = now
 
