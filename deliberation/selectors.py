@@ -139,7 +139,7 @@ def major_matter_tally(*, matter: MajorMatter) -> dict:
     # Total and votes from the same register: today's floor areas.
     votes = list(matter.votes.values_list("household__floor_area", "choice", "channel"))
     outcome = owners_vote_outcome(
-        total_area=electorate["area"] or Decimal(0),
+        total_area=(electorate["area"] or Decimal(0)).quantize(Decimal("0.01")),
         total_owners=electorate["owners"],
         votes=[(area, choice) for area, choice, _channel in votes],
         special=matter.is_special,

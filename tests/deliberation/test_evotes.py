@@ -200,6 +200,19 @@ def test_vote_page_refuses_an_unmatched_phone_and_hides_others_votes(
     assert OwnerVote.objects.get().choice == "abstain"
 
 
+def test_vote_page_limits_tries_per_verified_phone(client, world, voting, settings):
+    """The form posts no phone: the limit per phone counts the verified one."""
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "owner_vote_phone": {"phone": ["2/h"]},
+    }
+    household, phone = _owner(world)
+    resident_verify(client, phone)
+    data = {"household": household.pk, "choice": "agree"}
+    statuses = [client.post(_url(world, voting), data).status_code for _ in range(3)]
+    assert statuses == [302, 400, 429]
+
+
 def test_vote_page_of_another_communitys_matter_is_404(client, world, voting):
     """The matter under another community's address does not exist."""
     assert client.get(_url(world, voting, world.c2)).status_code == 404
@@ -221,3 +234,40 @@ def test_vote_page_query_count(client, world, voting, django_assert_num_queries)
     )
     with django_assert_num_queries(7):
         assert client.get(_url(world, voting)).status_code == 200
+
+
+# --- the admin ----------------------------------------------------------------------
+
+
+def test_admin_opens_e_voting_and_shows_the_live_tally(client, world, voting):
+    """Staff set the window as a step (on the timeline), see the count so far,
+    paper and online, and a paper ballot for a household that voted online is
+    refused with a clear message."""
+    household, phone = _owner(world)
+    owner_evote_cast(matter=voting, household=household, phone=phone, choice="agree")
+    client.force_login(world.users["community"])
+    url = reverse("admin:deliberation_majormatter_step", args=[voting.pk])
+    closes = timezone.localtime(timezone.now() + datetime.timedelta(days=10))
+    client.post(
+        url,
+        {
+            "action": "open_voting",
+            "opens_at_0": closes.strftime("%Y-%m-%d"),
+            "opens_at_1": "00:00:00",
+            "closes_at_0": closes.strftime("%Y-%m-%d"),
+            "closes_at_1": "23:00:00",
+        },
+    )
+    voting.refresh_from_db()
+    assert timezone.localtime(voting.voting_closes_at).date() == closes.date()
+    assert voting.events.filter(action="open_voting").count() == 2
+    refused = client.post(
+        url,
+        {"action": "record_vote", "household": household.pk, "choice": "disagree"},
+        follow=True,
+    ).content.decode()
+    assert "已经在线投票" in refused
+    page = reverse("admin:deliberation_majormatter_change", args=[voting.pk])
+    shown = client.get(page).content.decode()
+    assert "4 户中已有 1 户投票（网上 1 户，纸质 0 户）" in shown
+    assert OwnerVote.objects.get().choice == "agree"
