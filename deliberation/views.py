@@ -221,10 +221,7 @@ def vote_page(request, community_id: int, matter_id: int):
     an owner whose verified phone the register keeps in a household of the
     compound, a vote (agree, disagree, abstain) once per household."""
     matter = get_object_or_404(
-        MajorMatter.objects.select_related("compound"),
-        pk=matter_id,
-        compound__community_id=community_id,
-        voting_opens_at__isnull=False,
+        selectors.voting_matters(community=community_id), pk=matter_id
     )
     if request.method == "POST":
         phone = verified_phone(request)
