@@ -507,7 +507,14 @@ class MajorMatterEventInline(ReadOnlyInline):
 class OwnerVoteInline(ReadOnlyInline):
     view_permission = "deliberation.view_majormatter"
     model = OwnerVote
-    fields = ("household", "choice", "floor_area", "recorded_by", "recorded_at")
+    fields = (
+        "household",
+        "choice",
+        "floor_area",
+        "channel",
+        "recorded_by",
+        "recorded_at",
+    )
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("owners' votes")
 
@@ -536,6 +543,16 @@ class MajorMatterStepForm(StepForm):
             "choice": lambda required: forms.ChoiceField(
                 label=gettext_lazy("Vote"),
                 choices=OwnerVote.Choice.choices,
+                required=required,
+            ),
+            "opens_at": lambda required: BoundedSplitDateTimeField(
+                label=gettext_lazy("E-voting opens at"),
+                widget=widgets.AdminSplitDateTime,
+                required=required,
+            ),
+            "closes_at": lambda required: BoundedSplitDateTimeField(
+                label=gettext_lazy("E-voting closes at"),
+                widget=widgets.AdminSplitDateTime,
                 required=required,
             ),
         }
@@ -570,6 +587,9 @@ class MajorMatterAdmin(ScopedModelAdmin):
         "party_decided_at",
         "outcome",
         "owners_decided_at",
+        "voting_opens_at",
+        "voting_closes_at",
+        "tally_display",
     )
     inlines = [OwnerVoteInline, MajorMatterEventInline]
     change_form_template = "admin/deliberation/majormatter/change_form.html"
@@ -596,6 +616,36 @@ class MajorMatterAdmin(ScopedModelAdmin):
                 *self.readonly_fields,
             )
         return self.readonly_fields
+
+    @admin.display(description=gettext_lazy("votes so far (Article 278)"))
+    def tally_display(self, obj):
+        """The live count, paper and online together, as residents see it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        tally = selectors.major_matter_tally(matter=obj)
+        failed = "；".join(message for _code, message in tally["failed"])
+        return format_html(
+            "{}<br>{}",
+            _(
+                "%(voted)s of %(total)s households voted (%(online)s online, "
+                "%(paper)s on paper); agree %(agree)s, disagree %(disagree)s, "
+                "abstain %(abstain)s; floor area agreed %(agree_area)s of "
+                "%(voted_area)s m² voted, of %(total_area)s m²."
+            )
+            % {
+                "voted": tally["voted_owners"],
+                "total": tally["total_owners"],
+                "online": tally["online_owners"],
+                "paper": tally["paper_owners"],
+                "agree": tally["agree_owners"],
+                "disagree": tally["disagree_owners"],
+                "abstain": tally["abstain_owners"],
+                "agree_area": tally["agree_area"],
+                "voted_area": tally["voted_area"],
+                "total_area": tally["total_area"],
+            },
+            _("As it stands: passes.") if tally["passed"] else failed,
+        )
 
     @admin.display(description=gettext_lazy("vote outcome"))
     def outcome_display(self, obj):
@@ -670,6 +720,13 @@ class MajorMatterAdmin(ScopedModelAdmin):
                 matter=matter,
                 household=data["household"],
                 choice=data["choice"],
+                actor=user,
+            )
+        elif action == "open_voting":
+            services.major_matter_voting_open(
+                matter=matter,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
                 actor=user,
             )
         elif action == "owners_decide":

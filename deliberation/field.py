@@ -1,6 +1,6 @@
 """What deliberation adds to a resident's 我的 (gathered by
 ``grids.extensions``): meetings they signed in at, proposals they made or
-supported."""
+supported, votes cast on major matters."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,21 @@ def _resident_proposals(*, phone: str) -> list[Made]:
     ]
 
 
+def _resident_votes(*, phone: str) -> list[Made]:
+    return [
+        Made(
+            label=vote.matter.title,
+            state=_("voted: %(choice)s") % {"choice": vote.get_choice_display()},
+            url=reverse(
+                "deliberation:vote",
+                args=[vote.matter.compound.community_id, vote.matter_id],
+            ),
+            when=vote.recorded_at,
+        )
+        for vote in selectors.votes_for_phone(phone=phone)
+    ]
+
+
 RESIDENT_SECTIONS = [
     ResidentSection(
         key="sign_ins", title=_("Meetings I signed in at"), rows=_resident_sign_ins
@@ -45,4 +60,5 @@ RESIDENT_SECTIONS = [
         title=_("Proposals I made or supported"),
         rows=_resident_proposals,
     ),
+    ResidentSection(key="owner_votes", title=_("Votes I cast"), rows=_resident_votes),
 ]

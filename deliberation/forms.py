@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.phones import normalize_mobile, validate_mobile
 from core.widgets import PhoneInput
+from grids.models import Household
+
+from .models import OwnerVote
 
 
 class _PhoneMixin:
@@ -26,4 +29,16 @@ class ProposalForm(_PhoneMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("Your mobile number"), max_length=20, widget=PhoneInput()
+    )
+
+
+class EVoteForm(forms.Form):
+    # The household is checked against the verified phone by the service.
+    household = forms.ModelChoiceField(
+        queryset=Household.objects.all(), widget=forms.HiddenInput
+    )
+    choice = forms.ChoiceField(
+        label=_("Your household's vote"),
+        choices=OwnerVote.Choice.choices,
+        widget=forms.RadioSelect,
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -257,6 +257,14 @@ class MajorMatter(TimeStampedModel):
     owners_decided_at = models.DateTimeField(
         _("owners decided at"), null=True, blank=True
     )
+    # Owners with a verified phone vote online in this window; paper votes
+    # collected in it may still be typed in after it, until the count.
+    voting_opens_at = models.DateTimeField(
+        _("e-voting opens at"), null=True, blank=True
+    )
+    voting_closes_at = models.DateTimeField(
+        _("e-voting closes at"), null=True, blank=True
+    )
 
     scope_paths = below_community("compound__community", ["compound__buildings__grid"])
 
@@ -271,7 +279,12 @@ class MajorMatter(TimeStampedModel):
                 condition=Q(owners_decided_at__isnull=True)
                 | Q(party_decided_at__isnull=False),
                 name="majormatter_party_decides_first",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_opens_at__isnull=True)
+                | Q(voting_closes_at__gt=F("voting_opens_at")),
+                name="majormatter_voting_closes_after_opening",
+            ),
         ]
 
     def __str__(self):
@@ -291,6 +304,16 @@ class MajorMatter(TimeStampedModel):
     def is_special(self) -> bool:
         return self.kind in self.SPECIAL_KINDS
 
+    def voting_is_open(self, now=None) -> bool:
+        """Whether owners may vote online now: the party organisation passed
+        the matter, the count has not been made, and the window is open."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PARTY_PASSED
+            and self.voting_opens_at is not None
+            and self.voting_opens_at <= now < self.voting_closes_at
+        )
+
 
 class OwnerVote(models.Model):
     """One household's vote on a major matter, with its floor area then."""
@@ -299,6 +322,10 @@ class OwnerVote(models.Model):
         AGREE = "agree", _("agree")
         DISAGREE = "disagree", _("disagree")
         ABSTAIN = "abstain", _("abstain")
+
+    class Channel(models.TextChoices):
+        PAPER = "paper", _("paper ballot, typed in by staff")
+        ONLINE = "online", _("online, by the owner's verified phone")
 
     matter = models.ForeignKey(
         MajorMatter,
@@ -325,6 +352,12 @@ class OwnerVote(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    channel = models.CharField(
+        _("cast"), max_length=10, choices=Channel.choices, default=Channel.PAPER
+    )
+    # The verified phone an online vote was cast with (the owner's 我的 lists
+    # it); empty for paper ballots.
+    phone = models.CharField(_("voter's phone"), max_length=11, blank=True)
 
     class Meta:
         verbose_name = _("owner's vote")
@@ -332,6 +365,13 @@ class OwnerVote(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["matter", "household"], name="ownervote_once_per_household"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["phone"],
+                condition=~Q(phone=""),
+                name="ownervote_phone_idx",
             )
         ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.errors import ApplicationError
-from core.lifecycle import TransitionNotAllowed
+from core.lifecycle import RESIDENT, TransitionNotAllowed
 from core.phones import normalize_mobile, validate_mobile
 from grids.models import Household
 from grids.scoping import user_can_see
@@ -29,7 +29,6 @@ from .models import (
     ProposalSupport,
 )
 from .recurrence import occurrence_dates
-from .voting import owners_vote_outcome
 from .workflow import MAJOR_MATTER, MEETING
 
 MM = MajorMatter.Status
@@ -37,6 +36,10 @@ MM = MajorMatter.Status
 
 #: A step the matter's state does not open (the party organisation first).
 GateClosed = TransitionNotAllowed
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def _may(actor, record) -> bool:
@@ -118,16 +121,31 @@ def meeting_move(
 
 
 def _check_vote(matter: MajorMatter, household: Household) -> None:
-    """Only households of the compound with a floor area vote, once each."""
-    error = None
+    """Only households of the compound with a floor area vote, once each.
+
+    One vote per household, whichever way it comes: the first recorded wins,
+    paper or online, and a later one is refused with what is on record. A
+    paper ballot never silently overrides an online vote (nor the reverse):
+    that would let one member of a household, or staff, change a vote the
+    owner cast; a mistake is put right by the owner in person, not here.
+    """
+    error, when = None, ""
     if household.unit.building.compound_id != matter.compound_id:
         error = _("Household %(h)s is not an owner in this compound.")
     elif household.floor_area is None:
         error = _("Household %(h)s has no floor area on record.")
-    elif OwnerVote.objects.filter(matter=matter, household=household).exists():
-        error = _("Household %(h)s has already voted.")
+    else:
+        earlier = OwnerVote.objects.filter(matter=matter, household=household).first()
+        if earlier is not None and earlier.channel == OwnerVote.Channel.ONLINE:
+            error = _(
+                "Household %(h)s has already voted online on %(when)s; a "
+                "household votes once."
+            )
+            when = _local(earlier.recorded_at)
+        elif earlier is not None:
+            error = _("Household %(h)s has already voted.")
     if error:
-        raise ValidationError({"household": error % {"h": household}})
+        raise ValidationError({"household": error % {"h": household, "when": when}})
 
 
 @transaction.atomic
@@ -185,29 +203,114 @@ def owner_vote_record(
     return made[0]
 
 
-def _count_votes(matter: MajorMatter) -> dict:
-    """Count the owners' votes under Article 278."""
-    electorate = Household.objects.filter(
-        unit__building__compound=matter.compound_id, floor_area__isnull=False
+@transaction.atomic
+def major_matter_voting_open(
+    *,
+    matter: MajorMatter,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    actor,
+    now: datetime.datetime | None = None,
+) -> MajorMatter:
+    """Open e-voting on a passed matter from ``opens_at`` to ``closes_at``
+    (also to move the window, which must still be ahead when set)."""
+    now = now or timezone.now()
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("E-voting must close after it opens.")})
+    if closes_at <= now:
+        raise ValidationError({"closes_at": _("E-voting must close in the future.")})
+
+    def change(locked, step):
+        locked.voting_opens_at, locked.voting_closes_at = opens_at, closes_at
+
+    def said(locked) -> str:
+        return _("E-voting from %(start)s to %(end)s.") % {
+            "start": _local(opens_at),
+            "end": _local(closes_at),
+        }
+
+    return MAJOR_MATTER.apply(
+        matter,
+        "open_voting",
+        actor=actor,
+        note=said,
+        inputs={"opens_at": opens_at, "closes_at": closes_at},
+        may=_may,
+        change=change,
     )
-    total_area = sum((h.floor_area for h in electorate.only("floor_area")), start=0)
-    outcome = owners_vote_outcome(
-        total_area=total_area,
-        total_owners=electorate.count(),
-        # Total and votes from the same register: today's floor areas.
-        votes=list(matter.votes.values_list("household__floor_area", "choice")),
-        special=matter.is_special,
-    )
-    return {"passed": outcome.passed, "failed": outcome.failed, **outcome.figures}
 
 
 @transaction.atomic
-def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
+def owner_evote_cast(
+    *,
+    matter: MajorMatter,
+    household: Household,
+    phone: str,
+    choice: str,
+    now: datetime.datetime | None = None,
+) -> OwnerVote:
+    """Record an owner's online vote for ``household``: the verified ``phone``
+    must be that of a person the register keeps in the household, in the open
+    window, once per household (paper or online, the first counts)."""
+    from core.phones import mask_mobile
+
+    from .selectors import evote_households
+
+    now = now or timezone.now()
+    if household not in evote_households(matter=matter, phone=phone):
+        raise ValidationError(
+            _(
+                "This phone is not on the register of a household of this "
+                "compound; ask your community to record it."
+            )
+        )
+    made = []
+
+    def change(locked, step):
+        if not locked.voting_is_open(now):
+            raise ValidationError(_("Voting on this matter is not open now."))
+        _check_vote(locked, household)
+        vote = OwnerVote(
+            matter=locked,
+            household=household,
+            choice=choice,
+            floor_area=household.floor_area,
+            channel=OwnerVote.Channel.ONLINE,
+            phone=phone,
+        )
+        vote.full_clean()
+        vote.save()
+        made.append(vote)
+
+    # The timeline says a household voted, never how.
+    MAJOR_MATTER.apply(
+        matter,
+        "cast_evote",
+        who=RESIDENT,
+        actor_label=_("owner %(phone)s") % {"phone": mask_mobile(phone)},
+        note=_("Online vote of %(h)s recorded.") % {"h": household},
+        inputs={"household": household, "choice": choice},
+        change=change,
+    )
+    return made[0]
+
+
+def _count_votes(matter: MajorMatter) -> dict:
+    """Count the owners' votes, paper and online, under Article 278."""
+    from .selectors import major_matter_tally
+
+    return major_matter_tally(matter=matter)
+
+
+@transaction.atomic
+def major_matter_decide(*, matter: MajorMatter, actor, now=None) -> MajorMatter:
     """Count the owners' votes under Article 278 and record the decision.
 
     Refused before the party organisation has passed the matter: that is the
-    rule 重大事项支部决策前置.
+    rule 重大事项支部决策前置; and while e-voting is still open, which would
+    shut out the owners who were promised the rest of the window.
     """
+    now = now or timezone.now()
     if MajorMatter.objects.filter(pk=matter.pk, party_decided_at__isnull=True).exists():
         raise GateClosed(
             _(
@@ -218,8 +321,15 @@ def major_matter_decide(*, matter: MajorMatter, actor) -> MajorMatter:
         )
 
     def change(locked, step):
+        if locked.voting_closes_at is not None and now < locked.voting_closes_at:
+            raise ApplicationError(
+                _("E-voting is open until %(until)s: count the votes after it closes.")
+                % {"until": _local(locked.voting_closes_at)},
+                code="voting_open",
+                status_code=409,
+            )
         locked.outcome = _count_votes(locked)
-        locked.owners_decided_at = timezone.now()
+        locked.owners_decided_at = now
 
     return MAJOR_MATTER.apply(
         matter,

@@ -13,5 +13,10 @@ urlpatterns = [
         views.disclosure_page,
         name="disclosure",
     ),
+    path(
+        "c/<int:community_id>/matters/<int:matter_id>/",
+        views.vote_page,
+        name="vote",
+    ),
     path("proposals/<int:proposal_id>/support/", views.support, name="support"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.phones import mask_mobile
-from core.ratelimit import ratelimit
+from core.ratelimit import ratelimit, ratelimit_hit, ratelimited_response
 from core.rotating import rotating_check, rotating_code
 from grids.models import Community
 from grids.residents.identity import (
@@ -21,8 +21,8 @@ from grids.residents.identity import (
 
 from . import selectors, services
 from .disclosures.selectors import compound_disclosure
-from .forms import ProposalForm, SignInForm
-from .models import Meeting, Proposal
+from .forms import EVoteForm, ProposalForm, SignInForm
+from .models import MajorMatter, Meeting, Proposal
 
 
 def _meeting(token: str) -> Meeting:
@@ -122,6 +122,7 @@ def community_page(request, community_id: int):
             "community": community,
             "meetings": selectors.published_meetings(community=community),
             "proposals": selectors.open_proposals(community=community),
+            "matters": selectors.voting_matters(community=community),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
@@ -177,3 +178,77 @@ def support(request, proposal_id: int):
         _("Thank you for your support.") if new else _("You already support it."),
     )
     return redirect("deliberation:community", community_id=proposal.community_id)
+
+
+def _vote_context(request, matter: MajorMatter) -> dict:
+    """What the vote page shows: the live tally (totals only), and for a
+    verified phone the households it may vote for and what is on record."""
+    phone = verified_phone(request)
+    households = (
+        list(selectors.evote_households(matter=matter, phone=phone)) if phone else []
+    )
+    recorded = {
+        vote.household_id: vote
+        for vote in matter.votes.filter(household__in=households)
+    }
+    return {
+        "matter": matter,
+        "tally": selectors.major_matter_tally(matter=matter),
+        "is_open": matter.voting_is_open(),
+        "phone": phone,
+        "masked_phone": mask_mobile(phone) if phone else "",
+        "households": [
+            {
+                "household": h,
+                "vote": recorded.get(h.pk),
+                "own": _own(recorded, h, phone),
+            }
+            for h in households
+        ],
+    }
+
+
+def _own(recorded: dict, household, phone) -> bool:
+    # A household member sees the choice only of the vote cast with their own
+    # phone; a paper ballot or another member's vote shows as "voted".
+    vote = recorded.get(household.pk)
+    return vote is not None and vote.phone == phone
+
+
+@ratelimit("owner_vote")
+def vote_page(request, community_id: int, matter_id: int):
+    """A major matter put to the owners: the live Article 278 tally, and for
+    an owner whose verified phone the register keeps in a household of the
+    compound, a vote (agree, disagree, abstain) once per household."""
+    matter = get_object_or_404(
+        selectors.voting_matters(community=community_id), pk=matter_id
+    )
+    if request.method == "POST":
+        phone = verified_phone(request)
+        if phone is None:
+            return redirect(verify_url(request))
+        refused = ratelimit_hit(request, "owner_vote_phone", phone=phone)
+        if refused is not None:
+            return ratelimited_response(request, refused)
+        form = EVoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.owner_evote_cast(
+                    matter=matter,
+                    household=form.cleaned_data["household"],
+                    phone=phone,
+                    choice=form.cleaned_data["choice"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Thank you: your household's vote counts."))
+                return redirect(request.path)
+        else:
+            messages.error(request, _("Choose agree, disagree or abstain."))
+    return render(
+        request,
+        "deliberation/vote.html",
+        _vote_context(request, matter),
+        status=400 if request.method == "POST" else 200,
+    )

@@ -4,7 +4,7 @@ meetings, which are planned, moved, held and closed with minutes, or cancelled."
 
 from django.utils.translation import gettext_lazy as _
 
-from core.lifecycle import STAFF, Lifecycle, Step
+from core.lifecycle import RESIDENT, STAFF, Lifecycle, Step
 
 from .models import MajorMatter, MajorMatterEvent, Meeting, MeetingEvent
 
@@ -31,6 +31,21 @@ MAJOR_MATTER_STEPS = [
         _("record an owner's vote"),
         (MM.PARTY_PASSED,),
         MM.PARTY_PASSED,
+        needs=("household", "choice"),
+    ),
+    Step(
+        "open_voting",
+        _("open e-voting for a window"),
+        (MM.PARTY_PASSED,),
+        MM.PARTY_PASSED,
+        needs=("opens_at", "closes_at"),
+    ),
+    Step(
+        "cast_evote",
+        _("an owner votes online"),
+        (MM.PARTY_PASSED,),
+        MM.PARTY_PASSED,
+        who=RESIDENT,
         needs=("household", "choice"),
     ),
     Step(
@@ -72,6 +87,8 @@ MAJOR_MATTER = Lifecycle(
         "note": _("Write the organisation's opinion."),
         "household": _("Choose the household."),
         "choice": _("Choose the household's vote."),
+        "opens_at": _("Say when e-voting opens."),
+        "closes_at": _("Say when e-voting closes."),
     },
 )
 #: The step offered first in each state.

@@ -113,6 +113,8 @@ class MajorMatterOutputSerializer(serializers.ModelSerializer):
             "status",
             "party_decided_at",
             "owners_decided_at",
+            "voting_opens_at",
+            "voting_closes_at",
             "vote_count",
             "agree_count",
             "outcome",

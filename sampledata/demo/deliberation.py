@@ -2,15 +2,19 @@
 逢四说事 joint meeting on the 4th, 14th and 24th (seed 004) and a 小板凳议事会 at
 the self-governed 东关老宿舍 (seed 003), each with thirteen months of meetings
 (sign-ins, decisions, action items carried over until done, minutes) and the
-meetings ahead; residents' proposals; and a major matter on its way through
-the party organisation. Idempotent.
+meetings ahead; residents' proposals; and two elevators (加装电梯) through the
+party organisation to the owners, who vote online and on paper: one decided,
+one voting now. Idempotent.
 
 The past meetings are written by the district generator's deliberation
 builder over the demo's own residents and cases; the meetings ahead, the
-proposals and the major matter go through the services.
+proposals and the major matters go through the services.
 """
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from core import calendar
 from deliberation import services
@@ -56,7 +60,11 @@ def demo_seed() -> dict:
         )
     _proposals(community)
     _major_matter(community, community_staff.user)
-    return {"meetings": made, "proposals": len(PROPOSALS), "major_matters": 1}
+    return {
+        "meetings": made,
+        "proposals": len(PROPOSALS),
+        "major_matters": len(ELEVATORS),
+    }
 
 
 def _history(community) -> int:
@@ -96,25 +104,86 @@ def _proposals(community) -> None:
             )
 
 
+#: The owners' vote on the elevators: per household, the share that votes
+#: online with a registered phone, then on paper, and the choices (agree,
+#: disagree, abstain) in turn. 1号楼's count is done (passed: 520 of 720
+#: households took part); 3号楼's window is open now.
+ELEVATORS = [
+    ("1号楼加装电梯", "1号楼居民提出加装电梯，费用按楼层分摊。", 300, 220, -20, -6),
+    ("3号楼加装电梯", "3号楼居民提出加装电梯，低层住户对采光有顾虑。", 60, 40, -2, 12),
+]
+CHOICES = ["agree"] * 8 + ["disagree", "abstain"]
+
+
 def _major_matter(community, staff) -> None:
-    """An elevator for 1号楼: passed by the party organisation, owners voting."""
+    """Two elevators for 民生·壹号院, passed by the party organisation and put
+    to the owners, who vote online with their verified phones and on paper:
+    1号楼's decided and publicised, 3号楼's still voting."""
     compound = community.compounds.get(name="民生·壹号院")
-    matter = MajorMatter(
-        compound=compound,
-        kind=MajorMatter.Kind.ELEVATOR,
-        title="1号楼加装电梯",
-        description="1号楼居民提出加装电梯，费用按楼层分摊。",
-        party_org=PartyOrganization.objects.filter(
-            kind="grid_branch", community=community
-        ).first(),
+    org = PartyOrganization.objects.filter(
+        kind="grid_branch", community=community
+    ).first()
+    phones = dict(
+        Person.objects.filter(household__unit__building__compound=compound)
+        .exclude(mobile="")
+        .order_by("-pk")
+        .values_list("household_id", "mobile")
+    )  # the first registered mobile of each household wins (pk descending)
+    households = list(
+        Household.objects.filter(unit__building__compound=compound)
+        .select_related("unit__building")
+        .order_by("pk")
     )
-    services.major_matter_raise(matter=matter, actor=staff)
-    services.major_matter_party_review(
-        matter=matter, actor=staff, passed=True, opinion="符合规划，同意提交业主表决。"
-    )
-    for household in Household.objects.filter(
-        unit__building__compound=compound
-    ).order_by("pk")[:40]:
+    now = timezone.now()
+    for title, text, online, paper, opens_in, closes_in in ELEVATORS:
+        matter = MajorMatter(
+            compound=compound,
+            kind=MajorMatter.Kind.ELEVATOR,
+            title=title,
+            description=text,
+            party_org=org,
+        )
+        services.major_matter_raise(matter=matter, actor=staff)
+        services.major_matter_party_review(
+            matter=matter,
+            actor=staff,
+            passed=True,
+            opinion="符合规划，同意提交业主表决。",
+        )
+        opens_at = now + datetime.timedelta(days=opens_in)
+        closes_at = now + datetime.timedelta(days=closes_in)
+        matter = services.major_matter_voting_open(
+            matter=matter,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            actor=staff,
+            now=opens_at - datetime.timedelta(days=1),
+        )
+        _owners_vote(matter, staff, households, phones, online, paper)
+        if closes_at < now:
+            services.major_matter_decide(matter=matter, actor=staff)
+            services.major_matter_publicise(
+                matter=matter, actor=staff, note="表决结果在小区公告栏公示七天。"
+            )
+
+
+def _owners_vote(matter, staff, households, phones, online: int, paper: int) -> None:
+    """``online`` households vote with a registered phone in the window, in
+    its first hundred hours; staff type in ``paper`` ballots of others."""
+    opens_at = matter.voting_opens_at
+    voters = [h for h in households if h.pk in phones]
+    for n, household in enumerate(voters[:online]):
+        services.owner_evote_cast(
+            matter=matter,
+            household=household,
+            phone=phones[household.pk],
+            choice=CHOICES[n % len(CHOICES)],
+            now=opens_at + datetime.timedelta(hours=1 + n % 100),
+        )
+    for n, household in enumerate(households[-paper:]):
         services.owner_vote_record(
-            matter=matter, household=household, choice="agree", actor=staff
+            matter=matter,
+            household=household,
+            choice=CHOICES[(n + 3) % len(CHOICES)],
+            actor=staff,
         )

@@ -168,7 +168,19 @@ def pages(world):
         "disclosures": f"/c/{c1}/disclosures/",
         "centres": f"/c/{c1}/centres/",
         "companies": f"/c/{c1}/companies/",
+        "vote": f"/c/{c1}/matters/{_voting_matter(world).pk}/",
     }
+
+
+def _voting_matter(world):
+    """An elevator the owners vote on now; the verified phone is the register's
+    phone of a household of the compound, so the page shows its form."""
+    from grids.models import Person
+    from tests.browser.test_evotes import _voting_matter as voting
+
+    owner = world.people["G1"][0]
+    Person.objects.filter(pk=owner.pk).update(mobile="13912345678")
+    return voting(world)
 
 
 @pytest.fixture

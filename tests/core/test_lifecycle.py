@@ -2,8 +2,11 @@
 exactly one event row; a step the table does not allow, a stale version, a
 missing input or a stranger is refused and changes nothing."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from core.lifecycle import STAFF, Conflict, TransitionNotAllowed
 from deliberation.workflow import MAJOR_MATTER, MEETING
@@ -57,6 +60,8 @@ TABLES = {
             "note": "同意",
             "household": world.households["G1"][0],
             "choice": "agree",
+            "opens_at": timezone.now(),
+            "closes_at": timezone.now() + datetime.timedelta(days=7),
         },
     ),
     "meeting": (

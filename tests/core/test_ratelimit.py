@@ -1,12 +1,14 @@
 """Rate limits on anonymous writes (core.ratelimit): per client address, per
 phone and per key, counted in the cache, answered 429 with Retry-After."""
 
+import datetime
 import json
 
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from core.ratelimit import parse_rate, ratelimit_hit, ratelimited_response
 from deliberation.models import Proposal
@@ -78,7 +80,11 @@ READ_ONLY = {
 
 def _resident_posts(world) -> dict:
     """Every resident page that takes a POST, by URL name, with its address."""
-    from tests.deliberation.factories import MeetingFactory, ProposalFactory
+    from tests.deliberation.factories import (
+        MajorMatterFactory,
+        MeetingFactory,
+        ProposalFactory,
+    )
     from tests.petitions.factories import CategoryFactory, PetitionFactory
     from tests.volunteers.factories import (
         ActivityFactory,
@@ -91,6 +97,11 @@ def _resident_posts(world) -> dict:
     token = PetitionFactory(building=building).tracking_token
     activity = ActivityFactory(community=world.c1)
     category = CategoryFactory().code
+    matter = MajorMatterFactory(
+        compound=building.compound,
+        voting_opens_at=timezone.now(),
+        voting_closes_at=timezone.now() + datetime.timedelta(days=7),
+    )
     return {
         "petitions:report": f"/report/c/{c1}/?category={category}",
         "petitions:report-building": f"/report/b/{building.pk}/?category={category}",
@@ -102,6 +113,7 @@ def _resident_posts(world) -> dict:
         ),
         "deliberation:community": f"/c/{c1}/deliberation/",
         "deliberation:support": f"/proposals/{ProposalFactory().pk}/support/",
+        "deliberation:vote": f"/c/{c1}/matters/{matter.pk}/",
         "volunteers:wish-post": f"/c/{c1}/wishes/",
         "volunteers:sign-up": f"/activities/{activity.pk}/sign-up/",
         "volunteers:check-in": f"/activities/{activity.check_in_token}/check-in/",

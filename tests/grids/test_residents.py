@@ -261,11 +261,12 @@ def test_residents_mine_lists_what_each_app_keeps_under_the_phone(
     client, world, django_assert_num_queries
 ):
     """我的 gathers the sections each app declares: sign-ups, wishes claimed,
-    双报到 registrations, meetings signed in at, proposals supported; one
-    query per section, whatever the number of rows."""
-    from deliberation.models import Attendance, ProposalSupport
+    双报到 registrations, meetings signed in at, proposals supported, votes
+    cast; one query per section, whatever the number of rows."""
+    from deliberation.models import Attendance, OwnerVote, ProposalSupport
     from tests.deliberation.factories import (
         BodyFactory,
+        MajorMatterFactory,
         MeetingFactory,
         ProposalFactory,
     )
@@ -288,12 +289,24 @@ def test_residents_mine_lists_what_each_app_keeps_under_the_phone(
     proposal = ProposalFactory(community=c1, title="增设充电桩")
     ProposalSupport.objects.create(proposal=proposal, phone=PHONE)
     SignUpFactory(activity=ActivityFactory(community=c1, title="别人的活动"))
+    household = world.households["G1"][0]
+    OwnerVote.objects.create(
+        matter=MajorMatterFactory(
+            compound=household.unit.building.compound, title="1号楼加装电梯"
+        ),
+        household=household,
+        choice="agree",
+        floor_area=household.floor_area,
+        channel="online",
+        phone=PHONE,
+    )
     resident_verify(client)
     # device, contact, then one per section (cases, sign-ups, wishes,
-    # registrations, sign-ins, proposals)
-    with django_assert_num_queries(8):
+    # registrations, sign-ins, proposals, votes)
+    with django_assert_num_queries(9):
         page = client.get("/me/").content.decode()
-    for text in ("义剪0", "义剪2", "想要老花镜", "双报到", "逢四说事", "增设充电桩"):
+    texts = ("义剪0", "义剪2", "想要老花镜", "双报到", "逢四说事", "增设充电桩")
+    for text in (*texts, "1号楼加装电梯"):
         assert text in page
     assert "别人的活动" not in page
 

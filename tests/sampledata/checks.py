@@ -24,6 +24,7 @@ SCHEDULED = {
     "petitions.Petition.resolve_due_at",
     "deliberation.Meeting.starts_at",
     "deliberation.Meeting.ends_at",
+    "deliberation.MajorMatter.voting_closes_at",
     "volunteers.Activity.starts_at",
     "volunteers.Activity.ends_at",
     "stats.DashboardToken.expires_at",

@@ -226,7 +226,8 @@ def test_seed_demo_has_the_monthly_meeting_and_more_bodies(seeded, community):
     """The 红色议事会 meets once a month: past meetings closed with sign-ins,
     decisions and minutes, the coming ones planned; a 逢四说事 body meets on
     the 4th, 14th and 24th; 东关老宿舍 has its 小板凳议事会; residents'
-    proposals have supporters; an elevator matter passed the party."""
+    proposals have supporters; two elevator matters passed the party, one
+    decided by the owners online and on paper, one still voting."""
     hall = DeliberationBody.objects.get(community=community, name="红色议事会")
     today = calendar.today()
     months = {}
@@ -249,7 +250,11 @@ def test_seed_demo_has_the_monthly_meeting_and_more_bodies(seeded, community):
     assert stool.compound.name == "东关老宿舍"
     assert stool.meetings.exists()
     assert Proposal.objects.filter(community=community, support_count__gt=10).exists()
-    assert MajorMatter.objects.get().status == "party_passed"
+    decided, voting = MajorMatter.objects.order_by("title")
+    assert decided.status == "publicised" and decided.outcome["passed"]
+    assert decided.outcome["online_owners"] and decided.outcome["paper_owners"]
+    assert voting.status == "party_passed" and voting.voting_is_open()
+    assert voting.votes.filter(channel="online").exists()
 
 
 def test_seed_demo_has_volunteers_on_the_honour_lists(seeded, community):
@@ -425,7 +430,8 @@ def test_seed_demo_discloses_public_income_and_the_elevator_matter(seeded, commu
         .content.decode()
     )
     assert "电梯轿厢广告位租金" in page and "5号楼屋面防水维修" in page
-    assert "电梯" in page.split('id="matters"')[1]
+    matters = page.split('id="matters"')[1]
+    assert "1号楼加装电梯" in matters and "网上 300 户，纸质 220 户" in matters
 
 
 def test_seed_demo_has_a_service_centre_with_this_weeks_rota(seeded, community):
