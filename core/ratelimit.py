@@ -85,12 +85,22 @@ def valid_client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+#: Functions that tell the phone a request acts with when its form posts none
+#: (the resident side registers the phone its device proved: forms behind a
+#: verified phone post no number, and their per-phone limits must count).
+REQUEST_PHONE_READERS: list = []
+
+
 def request_phone(request: HttpRequest) -> str:
-    """Return the normalised mobile number a form posts, or empty text."""
+    """Return the normalised mobile number a form posts, else the phone the
+    request acts with (``REQUEST_PHONE_READERS``), or empty text."""
     for name in PHONE_FIELDS:
         value = request.POST.get(name, "")
         if value:
             return normalize_mobile(value)[:20]
+    for reader in REQUEST_PHONE_READERS:
+        if phone := reader(request):
+            return phone
     return ""
 
 

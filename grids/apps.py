@@ -14,3 +14,10 @@ class GridsConfig(AppConfig):
         from .residents.selectors import resident_wants_messages
 
         OPT_OUT_CHECKERS.append(lambda phone: not resident_wants_messages(phone=phone))
+        # Forms behind a verified phone post no number: the per-phone rate
+        # limits count the phone the device proved.
+        from core.ratelimit import REQUEST_PHONE_READERS
+
+        from .residents.identity import verified_phone
+
+        REQUEST_PHONE_READERS.append(lambda request: verified_phone(request) or "")

@@ -155,3 +155,26 @@ def test_ratelimit_every_anonymous_post_of_the_resident_site(client, world, sett
         for n in range(3)
     ]
     assert code_asks[-1].status_code == 429
+
+
+def test_ratelimit_per_phone_counts_the_verified_phone(client, world, settings):
+    """Forms behind a verified phone post no number: their per-phone limits
+    count the phone the device proved, so one phone cannot sign in at a
+    meeting from many addresses past its limit."""
+    from core.rotating import rotating_code
+    from deliberation.views import SIGN_IN_CODE
+    from tests.deliberation.factories import MeetingFactory
+    from tests.grids.factories import resident_verify
+
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "meeting_sign_in": {"ip": ["100/m"], "phone": ["2/h"]},
+    }
+    resident_verify(client, "13912345678")
+    meeting = MeetingFactory()
+    url = reverse("deliberation:sign-in", args=[meeting.sign_in_token])
+    data = {"k": rotating_code(SIGN_IN_CODE, meeting.pk), "name": "王大妈"}
+    statuses = [
+        client.post(url, data, REMOTE_ADDR=f"10.0.0.{n}").status_code for n in range(3)
+    ]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
