@@ -17,19 +17,17 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from core.rotating import rotating_code
-from deliberation.models import DeliberationBody, Meeting
 from deliberation.views import SIGN_IN_CODE
 from petitions.models import Petition
 from petitions.services import petition_submit, petition_transition
 from tests.conftest import PASSWORD
-from tests.deliberation.factories import ProposalFactory
+from tests.deliberation.factories import BodyFactory, MeetingFactory, ProposalFactory
 from tests.grids.factories import resident_verify
 from tests.petitions.factories import CategoryFactory
-from tests.volunteers.factories import ServiceItemFactory, WishFactory
-from volunteers.models import Activity, ServiceItem, Wish
+from tests.volunteers.factories import ActivityFactory, ServiceItemFactory, WishFactory
+from volunteers.models import ServiceItem, Wish
 from volunteers.views import CHECK_IN_CODE
 
 pytestmark = pytest.mark.browser
@@ -102,27 +100,16 @@ def _case(world, category, **overrides) -> Petition:
 
 
 def _activities(world):
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    body = DeliberationBody.objects.create(
-        community=world.c1,
-        name="红色议事会",
-        kind="hall",
-        rule="monthly_day",
-        day_of_month=4,
-    )
-    meeting = Meeting.objects.create(
-        body=body,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
+    """A meeting that began ten minutes ago and an activity tomorrow."""
+    meeting = MeetingFactory(
+        body=BodyFactory(community=world.c1),
+        starts_in=-datetime.timedelta(minutes=10),
         place="议事厅",
     )
-    activity = Activity.objects.create(
+    activity = ActivityFactory(
         community=world.c1,
         title="重阳敬老",
-        kind="elderly",
-        place="社区广场",
-        starts_at=starts + datetime.timedelta(days=1),
-        ends_at=starts + datetime.timedelta(days=1, hours=2),
+        starts_in=datetime.timedelta(days=1),
         capacity=5,
     )
     return meeting, activity

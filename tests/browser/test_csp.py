@@ -6,14 +6,13 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from deliberation.models import DeliberationBody, Meeting
 from deliberation.views import sign_in_url
 from petitions.services import petition_submit
 from tests.conftest import PASSWORD
+from tests.deliberation.factories import BodyFactory, MeetingFactory
 from tests.petitions.factories import CategoryFactory
-from volunteers.models import Activity
+from tests.volunteers.factories import ActivityFactory
 from volunteers.views import check_in_url
 
 pytestmark = pytest.mark.browser
@@ -60,29 +59,11 @@ def places(world):
         reporter_name="王大妈",
         reporter_phone="13912345678",
     )
-    body = DeliberationBody.objects.create(
-        community=world.c1,
-        name="红色议事会",
-        kind="hall",
-        rule="monthly_day",
-        day_of_month=4,
+    begun = -datetime.timedelta(minutes=10)
+    meeting = MeetingFactory(
+        body=BodyFactory(community=world.c1), starts_in=begun, place="议事厅"
     )
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    meeting = Meeting.objects.create(
-        body=body,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        place="议事厅",
-    )
-    activity = Activity.objects.create(
-        community=world.c1,
-        title="重阳敬老",
-        kind="elderly",
-        place="社区广场",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        capacity=5,
-    )
+    activity = ActivityFactory(community=world.c1, starts_in=begun, capacity=5)
     return {"petition": petition, "meeting": meeting, "activity": activity}
 
 
