@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.phones import mask_mobile
-from core.ratelimit import ratelimit, ratelimit_hit, ratelimited_response
+from core.ratelimit import ratelimit
 from core.rotating import rotating_check, rotating_code
 from grids.models import Community
 from grids.residents.identity import (
@@ -227,9 +227,6 @@ def vote_page(request, community_id: int, matter_id: int):
         phone = verified_phone(request)
         if phone is None:
             return redirect(verify_url(request))
-        refused = ratelimit_hit(request, "owner_vote_phone", phone=phone)
-        if refused is not None:
-            return ratelimited_response(request, refused)
         form = EVoteForm(request.POST)
         if form.is_valid():
             try:

@@ -406,9 +406,9 @@ RATE_LIMITS = {
     "proposal_support": {"ip": ["30/m", "200/h"], "phone": ["30/h"]},
     # Owners' e-votes on major matters: one vote per household, so a few
     # tries per phone; a building votes from one address in an evening.
-    # The phone is the verified one (the form posts none): "owner_vote_phone".
-    "owner_vote": {"ip": ["30/m", "300/h"]},
-    "owner_vote_phone": {"phone": ["10/h"]},
+    # Per phone: the verified one (the form posts none; see
+    # core.ratelimit.REQUEST_PHONE_READERS).
+    "owner_vote": {"ip": ["30/m", "300/h"], "phone": ["10/h"]},
     # Activities: sign up, cancel, check in and out.
     "activity": {"ip": ["30/m", "200/h"], "phone": ["20/h"]},
     # Micro-wishes and the two-way lists: post, claim, fulfil.

@@ -204,7 +204,7 @@ def test_vote_page_limits_tries_per_verified_phone(client, world, voting, settin
     """The form posts no phone: the limit per phone counts the verified one."""
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
-        "owner_vote_phone": {"phone": ["2/h"]},
+        "owner_vote": {"ip": ["100/m"], "phone": ["2/h"]},
     }
     household, phone = _owner(world)
     resident_verify(client, phone)
